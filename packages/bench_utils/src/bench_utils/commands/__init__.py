@@ -1,0 +1,1 @@
+"""Subcommands of ``vlmhb``; see :mod:`bench_utils.cli`."""
