@@ -21,7 +21,7 @@ def test_build_all_packages_carries_no_workspace_source(tmp_path: Path) -> None:
     run_uv("build", "--all-packages", "--out-dir", str(out), cwd=ROOT, env=clean_env())
     sdists = {p.name.rsplit("-", 1)[0]: p for p in out.glob("*.tar.gz")}
     wheels = {p.name.split("-", 1)[0]: p for p in out.glob("*.whl")}
-    expected = {name.replace("-", "_") for name in PACKAGES}
+    expected = {name.replace("-", "_") for name in PACKAGES} | {"release_tool"}
     assert set(sdists) == expected
     assert set(wheels) == expected
     for name, sdist in sdists.items():

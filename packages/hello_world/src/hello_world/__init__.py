@@ -21,4 +21,4 @@ def greet(name: str = "VLMHyperBench") -> str:
 
 
 def main() -> None:
-    print(greet())  # noqa: T201 - this is the package's whole user interface
+    print(greet())

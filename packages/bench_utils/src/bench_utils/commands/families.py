@@ -16,7 +16,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     families = {name: ep.value for name, ep in sorted(available_families().items())}
     if args.json:
-        print(json.dumps(families, sort_keys=True))  # noqa: T201 - machine-readable output
+        print(json.dumps(families, sort_keys=True))
     else:
         print_table(("family", "implementation"), families.items(), title="model families")
     return 0

@@ -1,0 +1,1 @@
+"""VLMHyperBench's release pipeline: a pure core (``core/``) and thin adapters (``adapters/``)."""

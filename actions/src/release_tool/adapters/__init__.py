@@ -1,0 +1,1 @@
+"""Thin adapters, each wrapping one outside thing (git, uv, GitHub, Actions outputs)."""

@@ -1,0 +1,71 @@
+"""The one subprocess helper: echoes the command, keeps its output on failure.
+
+Secrets never reach the echo or an error message: every value given in
+``secrets`` (and every token-looking environment value passed in) is masked.
+"""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from release_tool.errors import OperationalError
+
+MASK = "***"
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """Replace every non-empty secret in ``text`` with ``***``."""
+    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
+        text = text.replace(secret, MASK)
+    return text
+
+
+@dataclass(frozen=True)
+class Result:
+    argv: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run(
+    argv: Sequence[str],
+    *,
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    what: str | None = None,
+    check: bool = True,
+    secrets: Iterable[str] = (),
+    echo: TextIO | None = sys.stderr,
+    input_text: str | None = None,
+) -> Result:
+    """Run ``argv`` (never through a shell); on failure raise OperationalError naming ``what``."""
+    secrets = tuple(secrets)
+    shown = redact(shlex.join(argv), secrets)
+    if echo is not None:
+        print(f"$ {shown}", file=echo)
+    try:
+        done = subprocess.run(
+            list(argv),
+            cwd=cwd,
+            env=dict(env) if env is not None else None,
+            capture_output=True,
+            text=True,
+            check=False,
+            input=input_text,
+        )
+    except FileNotFoundError:
+        raise OperationalError(f"{argv[0]} is not installed or not on PATH") from None
+    result = Result(tuple(argv), done.returncode, done.stdout, done.stderr)
+    if check and done.returncode:
+        detail = redact((done.stderr.strip() or done.stdout.strip()), secrets)
+        raise OperationalError(
+            f"{what or shown} failed (exit {done.returncode}): {detail or 'no output'}"
+        )
+    return result

@@ -1,0 +1,66 @@
+"""``release-tool``: one parser, one error boundary.
+
+Subcommands are modules under :mod:`release_tool.commands`, listed in
+:data:`COMMANDS`; each exposes ``add_arguments(parser)`` and
+``run(args, env) -> int`` and receives the environment as a mapping.
+Exit codes: 0 done, 2 input rejected, 1 operational failure, 3 unexpected
+error (with traceback), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import traceback
+from collections.abc import Mapping, Sequence
+
+from release_tool.errors import ReleaseToolError
+
+# name -> (module, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="release-tool",
+        description="VLMHyperBench's tag-driven release pipeline.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, (module_path, help_text) in COMMANDS.items():
+        module = importlib.import_module(module_path)
+        command = sub.add_parser(
+            name,
+            help=help_text,
+            description=module.__doc__,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        module.add_arguments(command)
+        command.set_defaults(_module=module)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    environ = dict(os.environ if env is None else env)
+    try:
+        return int(args._module.run(args, environ))
+    except ReleaseToolError as exc:
+        print(f"release-tool {args.command}: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"release-tool {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception:  # noqa: BLE001 - the one boundary that reports bugs
+        traceback.print_exc()
+        print(
+            f"release-tool {args.command}: unexpected error (a bug); see the traceback above",
+            file=sys.stderr,
+        )
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

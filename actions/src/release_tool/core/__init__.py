@@ -1,0 +1,1 @@
+"""The pure core: no subprocess, no network, no environment, no writes."""
