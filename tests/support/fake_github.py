@@ -127,6 +127,16 @@ class FakeGitHub:
         self._lock = threading.RLock()
         self._ids = 1000
         self._time = 1_700_000_000
+        self.clock: Callable[[], float] = time.time  # the rate-limit reset times derive from it
+
+    def reset(self) -> None:
+        """Forget all state, requests and faults (the server keeps running)."""
+        with self._lock:
+            self.repos.clear()
+            self.requests.clear()
+            self.faults.clear()
+            self.after_request.clear()
+            self.persistent_fault = None
 
     # -- set-up and assertions -------------------------------------------------
     def add_repo(self, full_name: str, *, git_dir: Path | None = None) -> Repo:
@@ -342,7 +352,7 @@ class _Handler(BaseHTTPRequestHandler):
                 headers["Retry-After"] = str(fault.retry_after)
             else:
                 headers["x-ratelimit-remaining"] = "0"
-                headers["x-ratelimit-reset"] = str(int(time.time()) + 5)
+                headers["x-ratelimit-reset"] = str(int(self.server.fake.clock()) + 5)
         self._send(status, payload, headers)
 
     def _send(self, status: int, payload: Json, headers: dict[str, str] | None = None) -> None:

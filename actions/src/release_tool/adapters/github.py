@@ -76,7 +76,8 @@ def describe_github_error(exc: GithubException) -> str:
 
 
 def _already_exists(exc: GithubException) -> bool:
-    return exc.status == 422 and "already exist" in describe_github_error(exc).lower()
+    text = describe_github_error(exc).lower()
+    return exc.status == 422 and ("already exist" in text or "already_exists" in text)
 
 
 class GithubAdapter:
@@ -104,6 +105,12 @@ class GithubAdapter:
     @contextmanager
     def _calling(self, what: str) -> Iterator[None]:
         secrets = (self._token.reveal(),)
+        retries_before = self.budget.retries
+
+        def tries() -> str:
+            retries = self.budget.retries - retries_before
+            return f" after {retries + 1} attempts" if retries else ""
+
         try:
             yield
         except RetryBudgetExhausted as exc:
@@ -116,13 +123,12 @@ class GithubAdapter:
                 hint = ": check that the token may access it"
             detail = describe_github_error(exc)
             raise OperationalError(
-                redact(f"GitHub API: {what} failed with {detail}{hint}", secrets)
+                redact(f"GitHub API: {what} failed with {detail}{tries()}{hint}", secrets)
             ) from None
         except requests.RequestException as exc:
-            reason = type(exc).__name__
             raise OperationalError(
                 f"GitHub API: {what} failed: {self._context.api_url} could not be reached "
-                f"({reason}) after {self.budget.policy.max_attempts} attempts"
+                f"({type(exc).__name__}){tries()}"
             ) from None
 
     def _repo(self, repository: str) -> Repository:

@@ -74,8 +74,8 @@ class WaitBudget:
             left = self.policy.max_wait_total - self.waited
             if seconds > left + 1e-9:
                 raise RetryBudgetExhausted(
-                    f"GitHub asked to wait {seconds:.0f} s more, over the retry budget "
-                    f"of {self.policy.max_wait_total:.0f} s ({self.waited:.0f} s already spent)"
+                    f"the next retry would wait {seconds:.0f} s, beyond the retry budget of "
+                    f"{self.policy.max_wait_total:.0f} s ({self.waited:.0f} s already spent)"
                 )
             self.waited += seconds
             self.retries += 1
