@@ -73,6 +73,12 @@ class BareOrigin:
         tree = git("rev-parse", f"{parent}^{{tree}}", cwd=self.checkout)
         return git("commit-tree", tree, "-p", parent, "-m", message, cwd=self.checkout, env=IDENT)
 
+    def push_concurrently(self, branch: str, message: str) -> str:
+        """Another runner force-pushes a new commit to ``branch`` on origin; returns it."""
+        sha = self.commit_on(self.base_sha, message)
+        git("push", "-q", "--force", "origin", f"{sha}:refs/heads/{branch}", cwd=self.checkout)
+        return sha
+
     def remote_sha(self, branch: str) -> str | None:
         try:
             return git("rev-parse", "--verify", "-q", f"refs/heads/{branch}", cwd=self.bare)
