@@ -24,6 +24,7 @@ def scripted_family(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     )
     (info / "entry_points.txt").write_text(
         f"[{ENTRY_POINT_GROUP}]\nScripted-VL = vlmhb_scripted_family:Scripted\n"
+        "Plain-VL = vlmhb_scripted_family:Plain\n"
     )
     sys.path.insert(0, str(site))
     try:

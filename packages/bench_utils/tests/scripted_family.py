@@ -83,3 +83,12 @@ class Scripted(ModelInterface):
         if request.key in self.params.get("plain", []):
             return "Reading order: " + ", ".join(str(page) for page in order)
         return '```json\n{"ordered_pages": ' + json.dumps(order) + "}\n```"
+
+
+class Plain(ModelInterface):
+    """A family without a tiny checkpoint: ``name = "tiny"`` must be refused for it."""
+
+    family = "Plain-VL"
+
+    def predict_on_images(self, images: Sequence[ImageInput], prompt: str) -> str:
+        return "0"

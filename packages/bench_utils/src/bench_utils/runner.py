@@ -72,6 +72,17 @@ def plan_run(config: RunConfig, prompt: Prompt) -> RunPlan:
     return RunPlan(task, tuple(subsets), tuple(items), skipped)
 
 
+def check_tiny_support(model: ModelConfig) -> type[ModelInterface]:
+    """The family class; a config error if ``name = "tiny"`` but the family has no tiny hook."""
+    family = get_model_class(model.family)
+    if model.is_tiny and not family.supports_tiny_checkpoint():
+        raise ConfigError(
+            f"model family {model.family!r} offers no tiny test checkpoint; set model.name "
+            'to a hub id or a local path instead of "tiny"'
+        )
+    return family
+
+
 def resolve_model_path(model: ModelConfig, run_dir: Path) -> str:
     """The name to load: as configured, or the family's tiny checkpoint built once per run."""
     if not model.is_tiny:
@@ -81,12 +92,7 @@ def resolve_model_path(model: ModelConfig, run_dir: Path) -> str:
         built = run_dir / pointer.read_text(encoding="utf-8").strip()
         if built.exists():
             return str(built)
-    family = get_model_class(model.family)
-    if not family.supports_tiny_checkpoint():
-        raise ConfigError(
-            f"model family {model.family!r} offers no tiny test checkpoint; set model.name "
-            'to a hub id or a local path instead of "tiny"'
-        )
+    family = check_tiny_support(model)
     target = run_dir / TINY_DIR
     target.mkdir(exist_ok=True)
     built = Path(family.build_tiny_checkpoint(target)).resolve()

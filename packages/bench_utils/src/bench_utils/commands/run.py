@@ -27,7 +27,7 @@ from bench_utils.predictions import (
 )
 from bench_utils.runconfig import ConfigError, RunConfig, load_run_config
 from bench_utils.rundir import RunDirError, check_resume, create_run_dir, run_dir_name
-from bench_utils.runner import RunPlan, ask_model, load_model, plan_run
+from bench_utils.runner import RunPlan, ask_model, check_tiny_support, load_model, plan_run
 from bench_utils.tasks import Record, TaskError
 
 
@@ -52,6 +52,7 @@ def _prepare(args: argparse.Namespace) -> tuple[RunConfig, RunPlan, dict[str, ob
             f"config {args.config}: model family {config.model.family!r} is not installed "
             f"(installed: {', '.join(sorted(families)) or 'none'})"
         )
+    check_tiny_support(config.model)
     prompt = load_prompt(config.prompt)
     plan = plan_run(config, prompt)
     return config, plan, {"config": config.to_record(), "prompt": prompt.text}
