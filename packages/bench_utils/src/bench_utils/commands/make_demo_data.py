@@ -16,7 +16,7 @@ from bench_utils.cli import UsageError
 from bench_utils.demo_data import CLASSES, SUBSETS, DemoDataError, DemoSpec, make_demo_data
 
 
-def _positive(text: str) -> int:
+def _count(text: str) -> int:
     value = int(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"{text} is negative")
@@ -26,15 +26,22 @@ def _positive(text: str) -> int:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("directory", type=Path, metavar="DIR", help="where to write (new or empty)")
     parser.add_argument(
-        "--images-per-class", type=_positive, default=4, help="single images per class and subset"
+        "--images-per-class",
+        type=_count,
+        default=4,
+        metavar="N",
+        help="single images per class and subset",
     )
     parser.add_argument(
         "--documents-per-class",
-        type=_positive,
+        type=_count,
         default=2,
+        metavar="N",
         help="multi-page documents per class and subset",
     )
-    parser.add_argument("--seed", type=int, default=0, help="seed of every random choice")
+    parser.add_argument(
+        "--seed", type=int, default=0, metavar="N", help="seed of every random choice"
+    )
 
 
 def run(args: argparse.Namespace) -> int:

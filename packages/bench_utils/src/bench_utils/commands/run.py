@@ -32,9 +32,14 @@ from bench_utils.tasks import Record, TaskError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--config", required=True, type=Path, help="run config (TOML)")
     parser.add_argument(
-        "--dataset", type=Path, help="dataset directory (overrides the config's `dataset`)"
+        "--config", required=True, type=Path, metavar="FILE", help="run config (TOML)"
+    )
+    parser.add_argument(
+        "--dataset",
+        type=Path,
+        metavar="DIR",
+        help="dataset directory (overrides the config's `dataset`)",
     )
     parser.add_argument(
         "--resume",
