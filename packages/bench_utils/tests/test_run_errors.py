@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from bench_utils.cli import main
+from bench_utils.demo_data import DemoSpec, make_demo_data
 
 GOOD = """\
 task = "classification"
@@ -183,3 +184,20 @@ def test_a_corrupt_predictions_line_is_not_dropped_silently(
     assert run_config(tmp_path, text, demo_dataset, "{classes}", "--resume", str(run_dir)) == 2
     assert "line 1 of" in capsys.readouterr().err
     assert predictions.read_text().startswith("garbage\n")  # left as it was
+
+
+def test_resume_refuses_when_the_dataset_lost_predicted_items(
+    scripted_family: str, tmp_path: Path, wide_console: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "data"
+    make_demo_data(data, DemoSpec(images_per_class=2, documents_per_class=0))
+    text = f'output_dir = "{tmp_path / "runs"}"\n' + GOOD
+    assert run_config(tmp_path, text, data) == 0
+    (run_dir,) = list((tmp_path / "runs").iterdir())
+    before = (run_dir / "predictions.jsonl").read_bytes()
+    (data / "letter/images/clean/letter_clean_001.png").unlink()
+    assert run_config(tmp_path, text, data, "{classes}", "--resume", str(run_dir)) == 2
+    err = capsys.readouterr().err
+    assert "holds 1 answer(s) for items this run does not have" in err
+    assert "letter/images/clean/letter_clean_001.png" in err
+    assert (run_dir / "predictions.jsonl").read_bytes() == before

@@ -115,9 +115,9 @@ def ask_model(
     items: Sequence[Item],
     batch_size: int,
     writer: PredictionWriter,
-    on_batch: Callable[[int], None] = lambda _: None,
+    on_batch: Callable[[list[Record]], None] = lambda _: None,
 ) -> list[Record]:
-    """Ask ``items`` in batches; each batch's records are written before the next starts."""
+    """Ask ``items`` in batches; each batch's records are written, then passed to ``on_batch``."""
     records: list[Record] = []
     for batch in batched(items, batch_size):
         requests = [
@@ -135,5 +135,5 @@ def ask_model(
         ]
         writer.append(new)
         records += new
-        on_batch(len(batch))
+        on_batch(new)
     return records

@@ -73,7 +73,14 @@ def run(args: argparse.Namespace) -> int:
             name = run_dir_name(config.model, config.prompt, datetime.now(UTC))
             run_dir = create_run_dir(config.output_dir.resolve(), name, run_record)
         keys = {(plan.task.name, item.subset, item.path) for item in plan.items}
-        done = {k: r for k, r in read_predictions(run_dir / PREDICTIONS).items() if k in keys}
+        done = read_predictions(run_dir / PREDICTIONS)
+        strangers = sorted(set(done) - keys)
+        if strangers:
+            raise RunDirError(
+                f"{run_dir / PREDICTIONS} holds {len(strangers)} answer(s) for items this run "
+                f"does not have (e.g. {strangers[0][2]}); the dataset changed since the run "
+                "started, so start a new run"
+            )
     except (ConfigError, DatasetError, TaskError, RunDirError, PredictionsError) as exc:
         raise UsageError(str(exc)) from None
 
@@ -108,19 +115,26 @@ def _predict(
     try:
         with PredictionWriter(run_dir / PREDICTIONS) as writer, progress_bar() as progress:
             bar = progress.add_task(plan.task.name, total=len(plan.items), completed=len(done))
-            for record in ask_model(
+
+            def take(records: list[Record]) -> None:
+                done.update({(r["task"], r["subset"], r["item"]): r for r in records})
+                progress.advance(bar, len(records))
+
+            ask_model(
                 model,
                 task=plan.task,
                 items=pending,
                 batch_size=config.batch_size,
                 writer=writer,
-                on_batch=lambda n: progress.advance(bar, n),
-            ):
-                done[(record["task"], record["subset"], record["item"])] = record
-    except KeyboardInterrupt:
+                on_batch=take,
+            )
+    except BaseException as exc:  # Ctrl-C, a model error, a crash: say how to go on, re-raise
+        what = "interrupted" if isinstance(exc, KeyboardInterrupt) else "stopped by an error"
         print_status(
-            f"interrupted; the answers so far are in {run_dir / PREDICTIONS}; continue with: "
-            f"vlmhb run --config {args.config} --resume {run_dir}",
+            f"{what}; {len(done)} answers are in {run_dir / PREDICTIONS}; continue with: "
+            f"vlmhb run --config {args.config}"
+            + (f" --dataset {args.dataset}" if args.dataset else "")
+            + f" --resume {run_dir}",
             "warn",
         )
         raise
