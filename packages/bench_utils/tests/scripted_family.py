@@ -52,6 +52,8 @@ class Scripted(ModelInterface):
             if not Path(image).is_file():
                 raise ModelError(f"missing image {image}")
         key = request.key
+        if key in self.params.get("fail_on", []):
+            raise ModelError(f"the scripted model refuses {key}")
         if key in self.params.get("garbled", []):
             return "I cannot read this document, sorry."
         if self.params["task"] == "classification":

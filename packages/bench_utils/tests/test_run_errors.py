@@ -201,3 +201,24 @@ def test_resume_refuses_when_the_dataset_lost_predicted_items(
     assert "holds 1 answer(s) for items this run does not have" in err
     assert "letter/images/clean/letter_clean_001.png" in err
     assert (run_dir / "predictions.jsonl").read_bytes() == before
+
+
+def test_a_model_error_keeps_the_answers_so_far_and_says_how_to_resume(
+    scripted_family: str,
+    demo_dataset: Path,
+    tmp_path: Path,
+    wide_console: None,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    failing = (
+        f'output_dir = "{tmp_path / "runs"}"\nbatch_size = 1\n'
+        + GOOD
+        + 'fail_on = ["letter/images/clean/letter_clean_000.png"]\n'
+    )
+    assert run_config(tmp_path, failing, demo_dataset) == 1
+    captured = capsys.readouterr()
+    assert "the scripted model refuses letter/images/clean/letter_clean_000.png" in captured.err
+    assert "stopped by an error; 6 answers are in" in captured.out  # the 6 invoice items
+    assert "--resume" in captured.out
+    (run_dir,) = list((tmp_path / "runs").iterdir())
+    assert len((run_dir / "predictions.jsonl").read_text().splitlines()) == 6
