@@ -20,6 +20,11 @@ from prompt_handler import PromptError
 
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "families": ("bench_utils.commands.families", "list the installed model families"),
+    "run": ("bench_utils.commands.run", "run a benchmark task on a dataset and write a report"),
+    "make-demo-data": (
+        "bench_utils.commands.make_demo_data",
+        "write a small synthetic document dataset",
+    ),
 }
 
 
