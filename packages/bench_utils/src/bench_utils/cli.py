@@ -25,6 +25,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
         "bench_utils.commands.make_demo_data",
         "write a small synthetic document dataset",
     ),
+    "smoke": ("bench_utils.commands.smoke", "check torch, the device and a model generating"),
 }
 
 
