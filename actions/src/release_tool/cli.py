@@ -19,7 +19,10 @@ from collections.abc import Mapping, Sequence
 from release_tool.errors import ReleaseToolError
 
 # name -> (module, one-line help)
-COMMANDS: dict[str, tuple[str, str]] = {}
+COMMANDS: dict[str, tuple[str, str]] = {
+    "intake": ("release_tool.commands.intake", "validate a repository_dispatch payload"),
+    "promote": ("release_tool.commands.promote", "promote package tags into a profile"),
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
