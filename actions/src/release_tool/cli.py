@@ -19,7 +19,16 @@ from collections.abc import Mapping, Sequence
 from release_tool.errors import ReleaseToolError
 
 # name -> (module, one-line help)
-COMMANDS: dict[str, tuple[str, str]] = {}
+COMMANDS: dict[str, tuple[str, str]] = {
+    "bump": (
+        "release_tool.commands.bump",
+        "bump a package's version on a bump/<package>-<version> branch",
+    ),
+    "publish": (
+        "release_tool.commands.publish",
+        "publish packages to their repositories: split, tag, push, notify",
+    ),
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
