@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
+import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -12,7 +15,7 @@ from release_tool.adapters.split import split_directory
 from release_tool.cli import build_parser, main
 from release_tool.commands.publish import publish
 
-from tests.support.monorepo import PACKAGES, Monorepo, make_monorepo
+from tests.support.monorepo import PACKAGES, Monorepo, make_monorepo, repo_name
 
 BOT = "vlmhb-release-bot[bot] <vlmhb-release-bot[bot]@users.noreply.github.com>"
 
@@ -191,6 +194,15 @@ class RecordingSender:
         self.sent.append((repository, dict(payload)))
 
 
+def _intake(payload: Mapping[str, Any], tmp_path: Path, env: Mapping[str, str]) -> Any:
+    """What `release-tool intake` makes of a payload (it must accept it)."""
+    path = tmp_path / "payload.json"
+    path.write_text(json.dumps({"action": "package-released", "client_payload": payload}))
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        assert main(["intake", "--payload", str(path)], env) == 0
+    return json.loads(out.getvalue())
+
+
 def _args(*argv: str) -> argparse.Namespace:
     return build_parser().parse_args(["publish", *argv])
 
@@ -208,14 +220,13 @@ def test_all_publishes_only_changed_packages_and_sends_one_batch(
     assert publish(_args("--all", "--push", "--notify"), env, mono.work, sender) == 0
     ((repository, payload),) = sender.sent
     assert repository == "VLMHyperBenchTeam/vlmhyperbench_playground"
-    assert payload["env"] == "staging"
+    assert set(payload) == {"pins"}  # the batch shape; env left to its default, staging
     pins = {pin["package"]: pin for pin in payload["pins"]}
     assert set(pins) == set(PACKAGES)
     for name, pin in pins.items():
         assert mono.tags(name) == {pin["tag"]: pin["sha"]}
-        assert pin["repository"] == "VLMHyperBenchTeam/" + PACKAGES[name]["repository"].split("/")[
-            -1
-        ].removesuffix(".git")
+        assert pin["repository"] == "VLMHyperBenchTeam/" + repo_name(name).removesuffix(".git")
+    assert _intake(payload, tmp_path, env)["pins"] == payload["pins"]
 
     # one package changes and is bumped: --all publishes it alone
     capsys.readouterr()
@@ -225,13 +236,14 @@ def test_all_publishes_only_changed_packages_and_sends_one_batch(
     assert publish(_args("--all", "--push", "--notify"), env, mono.work, sender) == 0
     assert len(sender.sent) == 2
     split = _split(mono, "print-utils")
-    assert sender.sent[1][1] == {
+    single = {
         "package": "print-utils",
         "tag": "0.3.0",
         "sha": split,
         "repository": "VLMHyperBenchTeam/print_utils",
-        "env": "staging",
     }
+    assert sender.sent[1][1] == single
+    assert _intake(single, tmp_path, env) == {**single, "env": "staging"}
     out = capsys.readouterr().out
     assert "skipped hello-world: 0.2.0 already tagged" in out
     for name in set(PACKAGES) - {"print-utils"}:
@@ -262,6 +274,8 @@ def test_dry_run_with_notify_prints_the_payload_and_sends_nothing(
     args = _args("--package", "hello-world", "--push", "--notify", "--dry-run")
     assert publish(args, mono.env(), mono.work, sender) == 0
     out = capsys.readouterr().out
-    assert '"package": "hello-world", "tag": "0.2.0"' in out
+    assert (
+        'dispatch to VLMHyperBenchTeam/vlmhyperbench_playground: {"package": "hello-world"' in out
+    )
     assert sender.sent == []
     assert _refs(mono, "hello-world") == ""

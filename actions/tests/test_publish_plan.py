@@ -8,7 +8,6 @@ import pytest
 from packaging.version import Version
 from release_tool.core.publish_plan import (
     MirrorFacts,
-    dispatch_payload,
     plan_adopt,
     plan_publish,
     render_adoption,
@@ -107,20 +106,3 @@ def test_adopt_does_nothing_when_the_branch_already_follows_the_split() -> None:
 def test_adopt_never_overwrites_an_existing_legacy_branch() -> None:
     with pytest.raises(InputRejected, match="already has a branch legacy/main"):
         plan_adopt(facts(branch_is_ancestor=False), legacy_exists=True)
-
-
-def test_dispatch_payload_single_and_batch_shapes() -> None:
-    one = plan_publish([facts()], every=False).publications
-    assert dispatch_payload(one) == {
-        "package": "hello-world",
-        "tag": "0.2.1",
-        "sha": SPLIT,
-        "repository": "VLMHyperBenchTeam/hello_world",
-        "env": "staging",
-    }
-    two = plan_publish([facts(), facts("print-utils")], every=True).publications
-    payload = dispatch_payload(two)
-    assert payload is not None
-    assert payload["env"] == "staging"
-    assert [pin["package"] for pin in payload["pins"]] == ["hello-world", "print-utils"]  # type: ignore[index, union-attr]
-    assert dispatch_payload(()) is None

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from release_tool.core.payload import EVENT_TYPE
 from release_tool.errors import OperationalError
 
-EVENT_TYPE = "package-released"
 TOKEN_VARIABLES = ("RELEASE_TOOL_TOKEN", "GH_TOKEN", "GITHUB_TOKEN")
 DEFAULT_API = "https://api.github.com"
 

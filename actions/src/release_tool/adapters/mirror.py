@@ -120,19 +120,3 @@ def bring_commit(monorepo: Path, mirror: Mirror, commit: str) -> None:
         env=mirror.env,
         what="copying the split into the scratch clone",
     )
-
-
-def remote_tags(url: str, env: Mapping[str, str]) -> list[str]:
-    """The tag names of the repository at ``url`` (``git ls-remote``, no clone)."""
-    out = git(
-        "ls-remote",
-        "--tags",
-        "--refs",
-        "--",
-        url,
-        cwd=Path.cwd(),
-        env=env,
-        what=f"listing the tags of {url}",
-        echo=True,
-    )
-    return [line.split("refs/tags/", 1)[1] for line in out.splitlines() if "refs/tags/" in line]

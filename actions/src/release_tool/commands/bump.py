@@ -23,7 +23,7 @@ from pathlib import Path
 
 from release_tool.adapters import split as monorepo
 from release_tool.adapters.bump_tree import make_bump_commit, set_bump_branch
-from release_tool.adapters.mirror import remote_tags
+from release_tool.adapters.git import Checkout, ls_remote_tags
 from release_tool.core.bump import (
     PARTS,
     bump_branch,
@@ -52,7 +52,8 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
 
 
 def bump(args: argparse.Namespace, env: Mapping[str, str], cwd: Path) -> int:
-    root = monorepo.find_toplevel(cwd, env)
+    checkout = Checkout(cwd, env)
+    root = checkout.root
     config = load_config((root / "pyproject.toml").read_text(encoding="utf-8"), env)
     package = config.package(args.package)
     base = monorepo.fetch_default(root, config.default_branch, env)
@@ -60,7 +61,7 @@ def bump(args: argparse.Namespace, env: Mapping[str, str], cwd: Path) -> int:
     current = read_project_version(
         monorepo.read_file(root, base, path, env), f"{path} on origin/{config.default_branch}"
     )
-    released = release_versions(remote_tags(package.repository, env))
+    released = release_versions(ls_remote_tags(package.repository, env))
     target = choose_version(
         package.name,
         current,
@@ -71,14 +72,14 @@ def bump(args: argparse.Namespace, env: Mapping[str, str], cwd: Path) -> int:
     branch = bump_branch(package.name, target.new)
     message = commit_message(target)
     made = make_bump_commit(
-        root,
+        checkout,
         base,
         rewrites={path: lambda text: set_project_version(text, target.new)},
         message=message,
-        bot=(config.bot.name, config.bot.email),
+        bot=config.bot,
         env=env,
     )
-    result = "dry-run" if args.dry_run else set_bump_branch(root, branch, base, made, env)
+    result = "dry-run" if args.dry_run else set_bump_branch(checkout, branch, base, made)
     out = sys.stderr if args.json else sys.stdout
     print(f"{package.name}: {current} -> {target.new} on {branch} ({result})", file=out)
     if args.dry_run:

@@ -27,7 +27,7 @@ import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from release_tool.adapters import split as monorepo
 from release_tool.adapters.dispatch import DispatchSender, send_dispatch
@@ -35,11 +35,11 @@ from release_tool.adapters.gitcli import identity_env
 from release_tool.adapters.mirror import Mirror, bring_commit, clone_mirror
 from release_tool.core.bump import read_project_version, release_versions
 from release_tool.core.config import Config, PackageConfig, load_config
+from release_tool.core.payload import DEFAULT_ENV, Pin, build_client_payload
 from release_tool.core.publish_plan import (
     Adoption,
     MirrorFacts,
     PublishPlan,
-    dispatch_payload,
     legacy_name,
     plan_adopt,
     plan_publish,
@@ -123,7 +123,7 @@ def publish(
             return adopt(facts, mirrors, confirmed=args.yes, dry_run=args.dry_run, out=report)
         plan = plan_publish(facts, every=args.all)
         print(render_publish_plan(plan, push=push), end="", file=report)
-        payload = dispatch_payload(plan.publications) if args.notify else None
+        payload = notify_payload(plan, config) if args.notify else None
         if payload is not None:
             print(f"dispatch to {config.repository}: {json.dumps(payload)}", file=report)
         if not args.dry_run:
@@ -134,6 +134,13 @@ def publish(
         if args.json:
             print(json.dumps(_as_json(plan, pushed=push and not args.dry_run, payload=payload)))
     return 0
+
+
+def notify_payload(plan: PublishPlan, config: Config) -> dict[str, Any] | None:
+    """The client_payload announcing the publications, checked as intake checks it:
+    the single-pin shape for one package, one batch for several."""
+    pins = [Pin(pub.package, pub.tag, pub.commit, pub.slug) for pub in plan.publications]
+    return build_client_payload(pins, DEFAULT_ENV, config) if pins else None
 
 
 def gather_facts(

@@ -181,22 +181,3 @@ def render_adoption(adoption: Adoption) -> str:
     kept = ", ".join(adoption.tags_kept) if adoption.tags_kept else "none"
     lines.append(f"  tags kept untouched ({len(adoption.tags_kept)}): {kept}")
     return "\n".join(lines) + "\n"
-
-
-def dispatch_payload(
-    publications: Sequence[Publication], env: str = "staging"
-) -> dict[str, object] | None:
-    """The client_payload announcing ``publications`` (None when there are none).
-
-    One package gives the single-pin shape; several give one batch, so that
-    interdependent packages are promoted together.
-    """
-    pins = [
-        {"package": pub.package, "tag": pub.tag, "sha": pub.commit, "repository": pub.slug}
-        for pub in publications
-    ]
-    if not pins:
-        return None
-    if len(pins) == 1:
-        return {**pins[0], "env": env}
-    return {"pins": pins, "env": env}
