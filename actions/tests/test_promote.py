@@ -447,3 +447,22 @@ def test_uncommitted_changes_stay_untouched(
     assert "# my local edit" not in show(
         dirty, "release/staging/hello-world", "staging/pyproject.toml"
     )
+
+
+def test_intake_output_feeds_promote_payload(
+    sandbox: Sandbox, mono: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    commit = sandbox.packages["hello-world"].tags["0.2.0"]
+    event = json.loads((Path(__file__).parent / "fixtures/event-single.json").read_text())
+    event["client_payload"]["sha"] = commit
+    event_path = tmp_path / "event.json"
+    event_path.write_text(json.dumps(event), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["intake"], env=sandbox.env({"GITHUB_EVENT_PATH": str(event_path)})) == 0
+    pins = tmp_path / "pins.json"
+    pins.write_text(capsys.readouterr().out, encoding="utf-8")
+    rc, out, err = run(sandbox, mono, capsys, "--payload", str(pins), "--json")
+    assert rc == 0, err
+    outcome = json.loads(out)
+    assert (outcome["env"], outcome["status"]) == ("staging", "committed")
+    assert outcome["pins"][0]["commit"] == commit
