@@ -6,6 +6,9 @@
   ``insteadOf`` (the project's real https://github.com URLs stay in its files),
   either empty or with an unrelated legacy history and old tags
   (:func:`tests.support.sandbox.make_package_repo`).
+
+The origin and clone come from :func:`release_tool.sandbox.monorepo.clone_monorepo`,
+the same helper as :func:`tests.support.sandbox.make_monorepo` and ``rehearse``.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ import subprocess
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from release_tool.sandbox.monorepo import clone_monorepo
 
 from tests.support.sandbox import (
     GITHUB_PREFIX,
@@ -108,12 +113,7 @@ def make_monorepo(
     gitconfig = write_gitconfig(root / "gitconfig", repos)
     env = clean_env({"GIT_CONFIG_GLOBAL": str(gitconfig), "GIT_CONFIG_NOSYSTEM": "1"})
     origin = root / "origin.git"
-    git("init", "--quiet", "--bare", "--initial-branch=main", str(origin), cwd=root, env=env)
-    head = git("rev-parse", "HEAD", cwd=ROOT, env=env)
-    # Pushing to a path creates no ref in this repository.
-    git("push", "--quiet", str(origin), f"{head}:refs/heads/main", cwd=ROOT, env=env)
-    work = root / "work"
-    git("clone", "--quiet", str(origin), str(work), cwd=root, env=env)
+    work = clone_monorepo(ROOT, origin, root / "work", env)
     for package in empty:
         bare = repos / repo_name(package)
         git("init", "--quiet", "--bare", "--initial-branch=main", str(bare), cwd=root, env=env)
