@@ -30,6 +30,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "release_tool.commands.publish",
         "publish packages to their repositories: split, tag, push, notify",
     ),
+    "relock": (
+        "release_tool.commands.relock",
+        "re-lock a profile without moving any internal pin (--upgrade: third-party updates)",
+    ),
+    "status": ("release_tool.commands.status", "per package: versions, tags, pins, pending"),
+    "check": ("release_tool.commands.check", "offline consistency of config, profiles, locks"),
 }
 
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from release_tool.adapters import uv
 from release_tool.adapters.git import Checkout, TagStore, ls_remote_tags
 from release_tool.core.config import Config
+from release_tool.core.env_forms import untested_note
 from release_tool.core.lockfile import (
     NO_EXTRA,
     ExportedPackage,
@@ -35,6 +36,7 @@ from release_tool.core.plan import (
     declared,
     plan_promotion,
 )
+from release_tool.core.profile_state import ProfileState
 from release_tool.core.pyproject_edit import read_pins
 from release_tool.core.render import (
     labels,
@@ -57,6 +59,9 @@ class PromotionRequest:
     allow_prerelease: bool = False
     dry_run: bool = False
     reason: str | None = None
+    # A direct promotion's pins are checked against the profile that normally tests
+    # them; the PR body warns about those it does not pin and lock alike.
+    tested_in: ProfileState | None = None
 
 
 @dataclass(frozen=True)
@@ -273,6 +278,10 @@ def promote(
             reason=request.reason,
         )
         logs = _commit_logs(plan, remote_tags, store)
+    if request.tested_in is not None:
+        note = untested_note([(p.package, p.tag, p.commit) for p in plan.pins], request.tested_in)
+        if note is not None:
+            plan = replace(plan, warnings=(*plan.warnings, note))
     return execute_plan(
         checkout, config, plan, logs=logs, env=env, dry_run=request.dry_run, say=say
     )

@@ -5,6 +5,18 @@
   release-tool promote --env staging --pin bench-utils=0.2.0 --pin model-interface=0.2.0@SHA
   release-tool promote --payload intake.json          (the output of `release-tool intake`)
 
+The legal forms for prod:
+  release-tool promote --env prod --from-env staging [--package NAME ...]
+      the normal path: exactly what staging pins and locks (tag and commit), nothing
+      else; without --package, every pin where prod differs from staging
+  release-tool promote --env prod --package NAME --tag OLD --allow-downgrade --reason "..."
+      a rollback to a previous tag and its commit; the reason goes into the commit and
+      the PR body (--reason is required for prod)
+  release-tool promote --env prod --package NAME --tag TAG
+      a direct promotion (refused where the profile's allow-direct-promotion is false);
+      its PR body warns about the pins staging has not tested
+Pre-release tags (rc, dev) go into prod only with --allow-prerelease.
+
 Each tag is resolved with git ls-remote (annotated tags peeled; with --sha it must point
 there), its pyproject.toml must declare the tag's version (tags below the package's
 managed-since are exempt, with a warning), downgrades and same-version re-pins need
@@ -28,10 +40,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from release_tool.adapters.git import Checkout
 from release_tool.commands.context import load_project_config, read_input, say
 from release_tool.core.config import Config
+from release_tool.core.env_forms import FED_BY, pins_from_env
 from release_tool.core.payload import Pin, parse_event, parse_pin_spec, validate_pin
+from release_tool.core.profile_state import ProfileState
 from release_tool.errors import InputRejected
+from release_tool.profile_files import base_state
 from release_tool.promotion import PromotionOutcome, PromotionRequest, promote
 
 
@@ -72,6 +88,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--payload", metavar="FILE", help="intake's JSON (or a dispatch event; '-' for stdin)"
+    )
+    parser.add_argument(
+        "--from-env",
+        metavar="ENV",
+        help="take exactly what ENV pins and locks (tag and commit); --package narrows it",
     )
     parser.add_argument("--allow-downgrade", action="store_true", help="allow a rollback")
     parser.add_argument(
@@ -125,6 +146,50 @@ def collect_pins(args: argparse.Namespace, config: Config) -> tuple[str, tuple[P
     return env, tuple(pins)
 
 
+def collect_from_env(
+    args: argparse.Namespace, config: Config, checkout: Checkout
+) -> tuple[str, tuple[Pin, ...]]:
+    """The pins of ``--from-env``: the source profile's tags at their locked commits."""
+    if args.pin or args.payload:
+        raise InputRejected("--from-env takes its pins from that profile: drop --pin/--payload")
+    for group in args.groups:
+        if len(group) > 1:
+            raise InputRejected(
+                f"--from-env takes {group['package']}'s tag from {args.from_env}: drop --tag/--sha"
+            )
+    if args.env is None:
+        raise InputRejected(f"give --env, the profile to promote {args.from_env}'s pins into")
+    if args.env == args.from_env:
+        raise InputRejected(f"--from-env {args.from_env} names the target profile itself")
+    base = checkout.resolve_base(config.default_branch)
+    source = base_state(checkout, config, args.from_env, base)
+    target = base_state(checkout, config, args.env, base)
+    names = list(dict.fromkeys(g["package"] for g in args.groups))
+    return args.env, pins_from_env(config, source, target, names)
+
+
+def _tested_in(
+    args: argparse.Namespace, config: Config, checkout: Checkout, env: str
+) -> ProfileState | None:
+    """The profile that should have tested a direct promotion into ``env`` (None: none)."""
+    source = FED_BY.get(env)
+    profile = config.profile(env)
+    if args.from_env is not None or source is None or source not in config.profiles:
+        return None
+    if args.allow_downgrade:
+        if not args.reason:
+            raise InputRejected(
+                f'a rollback in {env} needs --reason "..." (it goes into the commit and PR)'
+            )
+        return None
+    if not profile.allow_direct_promotion:
+        raise InputRejected(
+            f"{env} takes only --from-env {source} or a rollback (--allow-downgrade --reason); "
+            f"its allow-direct-promotion is false"
+        )
+    return base_state(checkout, config, source, checkout.resolve_base(config.default_branch))
+
+
 def _print_human(outcome: PromotionOutcome, dry_run: bool) -> None:
     pins = ", ".join(f"{p.package} {p.tag} ({p.commit[:10]})" for p in outcome.pins)
     if outcome.status == "noop":
@@ -146,7 +211,18 @@ def _print_human(outcome: PromotionOutcome, dry_run: bool) -> None:
 
 def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     root, config = load_project_config(args.repo, env)
-    target, pins = collect_pins(args, config)
+    checkout = Checkout(root, env)
+    if args.from_env is not None:
+        config.profile(args.from_env)
+        target, pins = collect_from_env(args, config, checkout)
+        if not pins:
+            if args.json:
+                print(json.dumps({"status": "noop", "env": target, "pins": []}))
+            else:
+                print(f"unchanged: {target} already pins and locks what {args.from_env} does")
+            return 0
+    else:
+        target, pins = collect_pins(args, config)
     request = PromotionRequest(
         env=target,
         pins=pins,
@@ -154,6 +230,7 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         allow_prerelease=args.allow_prerelease,
         dry_run=args.dry_run,
         reason=args.reason,
+        tested_in=_tested_in(args, config, checkout, target),
     )
     outcome = promote(root, config, request, env, say)
     if args.json:

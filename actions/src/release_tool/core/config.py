@@ -49,6 +49,9 @@ class ProfileConfig:
     directory: str
     allow_direct_dispatch: bool
     allow_prerelease: bool  # default: every profile but prod
+    # whether `promote --package/--tag` may target it directly (else only --from-env
+    # or a rollback); a direct promotion into prod warns that staging did not test it
+    allow_direct_promotion: bool = True
 
 
 @dataclass(frozen=True)
@@ -224,6 +227,7 @@ def load_config(pyproject_text: str, env: Mapping[str, str]) -> Config:
             table.text("directory", name),
             table.get("allow-direct-dispatch", bool, False),
             table.get("allow-prerelease", bool, name != "prod"),
+            table.get("allow-direct-promotion", bool, True),
         )
         table.done()
     backends = {name: _backend(name, t) for name, t in root.children("backends").items()}

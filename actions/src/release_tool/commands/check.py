@@ -1,0 +1,99 @@
+"""Check the configuration, the profiles and their locks for consistency (offline).
+
+  release-tool check                      both profiles
+  release-tool check --env prod --remote  also ask each package repository (git ls-remote)
+
+Problems (exit 2, listed): an internal package without exactly its configured git
+source (`{ git = <repository>, tag = ... }`; without one, uv would take a same-named
+package from PyPI), a malformed tag, a pre-release in a profile that refuses them, a
+uv.lock that does not match its pyproject's pins, an internal package locked from
+anywhere but its repository, [tool.uv] required-version differing between the root
+and the profiles. With --remote: a locked commit that is not the commit its tag names
+in the package repository (a lock made against anything but the real repositories).
+Information (exit 0): pins behind packages/*, a profile not locked yet, a package not
+in a profile yet.
+Exit codes: 0 consistent, 2 problems found, 1 a file could not be read, 3 bug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+from release_tool.adapters.git import ls_remote_tags
+from release_tool.commands.context import load_project_config
+from release_tool.core.consistency import (
+    Finding,
+    check_profile,
+    check_remote,
+    check_uv_pins,
+    required_uv,
+)
+from release_tool.core.profile_state import ProfileState
+from release_tool.errors import OperationalError
+from release_tool.profile_files import package_versions, tree_state
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--env", help="check only this profile (default: all)")
+    parser.add_argument(
+        "--remote",
+        action="store_true",
+        help="also check each locked commit against its tag in the package repository",
+    )
+    parser.add_argument("--json", action="store_true", help="print the findings as JSON")
+    parser.add_argument(
+        "--repo", type=Path, default=Path(), metavar="DIR", help="the monorepo checkout"
+    )
+
+
+def remote_tags(
+    states: list[ProfileState], env: Mapping[str, str]
+) -> dict[str, dict[str, str] | str]:
+    """URL -> its tags, or why it could not be read; each repository asked once."""
+    found: dict[str, dict[str, str] | str] = {}
+    for state in states:
+        for pin in state.pins.pins.values():
+            if pin.url in found:
+                continue
+            try:
+                found[pin.url] = ls_remote_tags(pin.url, env)
+            except OperationalError as exc:
+                found[pin.url] = str(exc)
+    return found
+
+
+def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    root, config = load_project_config(args.repo, env)
+    names = [config.profile(args.env).name] if args.env else list(config.profiles)
+    states = [tree_state(root, config, name) for name in names]
+    versions = package_versions(root, config)
+    findings: list[Finding] = []
+    for state in states:
+        findings += check_profile(config, state, versions)
+    uv_pins = {"pyproject.toml": required_uv((root / "pyproject.toml").read_text("utf-8"))}
+    for state in states:
+        path = f"{state.directory}/pyproject.toml"
+        uv_pins[path] = required_uv((root / path).read_text("utf-8"))
+    findings += check_uv_pins(uv_pins)
+    if args.remote:
+        remote = remote_tags(states, env)
+        for state in states:
+            findings += check_remote(state, config, remote)
+    problems = [f.message for f in findings if f.problem]
+    info = [f.message for f in findings if not f.problem]
+    if args.json:
+        print(json.dumps({"problems": problems, "info": info}, indent=2))
+    else:
+        checked = ", ".join(names) + (" (with --remote)" if args.remote else "")
+        for line in info:
+            print(f"info: {line}")
+        if problems:
+            print(f"{len(problems)} problem(s) in {checked}:")
+            for line in problems:
+                print(f"  - {line}")
+        else:
+            print(f"consistent: {checked}")
+    return 2 if problems else 0

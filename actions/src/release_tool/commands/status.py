@@ -1,0 +1,92 @@
+"""Where each package stands, per package and profile.
+
+  release-tool status            a table
+  release-tool status --json     the same as data
+
+Per package: the version in packages/*, the last release (highest version tag) of its
+repository (`unreachable: <reason>` when it cannot be read; status still exits 0), the
+tag and locked commit in each profile, and what is pending: a version not released
+yet, a release not in staging yet, a staging pin not in prod yet. Per profile: whether
+its uv.lock agrees with its pyproject (read offline; `not yet locked` where there is
+no lock). Reads the working tree's files.
+Exit codes: 0 done, 1 a file could not be read, 2 bad configuration, 3 bug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Mapping
+from dataclasses import asdict
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from release_tool.adapters.git import ls_remote_tags
+from release_tool.commands.context import load_project_config
+from release_tool.core.status_report import (
+    PackageStatus,
+    ProfileLockStatus,
+    lock_status,
+    package_status,
+)
+from release_tool.errors import OperationalError
+from release_tool.profile_files import package_versions, tree_state
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print the status as JSON")
+    parser.add_argument(
+        "--repo", type=Path, default=Path(), metavar="DIR", help="the monorepo checkout"
+    )
+
+
+def _repository_tags(url: str, env: Mapping[str, str]) -> list[str] | str:
+    try:
+        return list(ls_remote_tags(url, env))
+    except OperationalError as exc:
+        # "cannot reach the repository URL: git ls-remote failed: <git's words>"
+        return str(exc).rpartition(" failed: ")[2]
+
+
+def _render(packages: list[PackageStatus], locks: list[ProfileLockStatus]) -> None:
+    console = Console()
+    envs = [lock.env for lock in locks]
+    table = Table(title="release status", show_lines=False)
+    for column in ("package", "packages/*", "last release", *envs, "pending"):
+        table.add_column(column, overflow="fold")
+    for status in packages:
+        last = status.last_tag or "(no release)"
+        if status.unreachable:
+            last = f"[red]unreachable[/]: {status.unreachable}"
+        cells = []
+        for env in envs:
+            cell = status.profiles[env]
+            if cell.tag is None:
+                cells.append("-")
+            else:
+                cells.append(f"{cell.tag} ({cell.commit[:10] if cell.commit else 'not locked'})")
+        pending = "; ".join(status.pending) or "[green]nothing[/]"
+        table.add_row(status.package, status.version or "?", last, *cells, pending)
+    console.print(table)
+    for lock in locks:
+        line = f"{lock.env} lock: {lock.state}"
+        console.print(line + "".join(f"\n  - {p}" for p in lock.problems), highlight=False)
+
+
+def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    root, config = load_project_config(args.repo, env)
+    states = [tree_state(root, config, name) for name in config.profiles]
+    versions = package_versions(root, config)
+    packages = [
+        package_status(name, versions[name], _repository_tags(package.repository, env), states)
+        for name, package in config.packages.items()
+    ]
+    locks = [lock_status(state) for state in states]
+    if args.json:
+        data = {"packages": [asdict(p) for p in packages], "profiles": [asdict(x) for x in locks]}
+        print(json.dumps(data, indent=2))
+    else:
+        _render(packages, locks)
+    return 0

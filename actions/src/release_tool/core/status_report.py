@@ -1,0 +1,109 @@
+"""Where each package stands: version in packages/*, last release, profile pins, pending.
+Pure: built from facts the command gathered."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+
+from packaging.version import Version
+
+from release_tool.core.bump import release_versions
+from release_tool.core.profile_state import NOT_LOCKED, ProfileState, lock_disagreements
+from release_tool.core.versions import parse_tag
+from release_tool.errors import InputRejected
+
+
+@dataclass(frozen=True)
+class ProfileCell:
+    tag: str | None
+    commit: str | None  # locked commit (None: not locked at this tag)
+
+
+@dataclass(frozen=True)
+class PackageStatus:
+    package: str
+    version: str | None
+    last_tag: str | None
+    unreachable: str | None  # why the repository could not be read
+    profiles: Mapping[str, ProfileCell]
+    pending: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ProfileLockStatus:
+    env: str
+    state: str  # agrees | not yet locked | disagrees
+    problems: tuple[str, ...]
+
+
+def _version(tag: str | None) -> Version | None:
+    if tag is None:
+        return None
+    try:
+        return parse_tag(tag)
+    except InputRejected:
+        return None
+
+
+def last_release(tags: Sequence[str]) -> str | None:
+    """The tag of the highest version among ``tags`` (None: no version tag)."""
+    versions = release_versions(tags)
+    if not versions:
+        return None
+    best = versions[-1]
+    return next(t for t in tags if _version(t) == best)
+
+
+def _pending(
+    version: Version | None,
+    last: str | None,
+    cells: Mapping[str, ProfileCell],
+    order: Sequence[str],
+) -> tuple[str, ...]:
+    out: list[str] = []
+    last_v = _version(last)
+    if version is not None and (last_v is None or version > last_v) and last is not None:
+        out.append(f"{version} not released")
+    first = order[0] if order else None
+    if first is not None and last_v is not None:
+        pinned = _version(cells[first].tag)
+        if pinned is None or last_v > pinned:
+            out.append(f"{last} not in {first}")
+    for lower, upper in pairwise(order):
+        a, b = cells[lower], cells[upper]
+        if a.tag is not None and (a.tag, a.commit) != (b.tag, b.commit):
+            out.append(f"{lower} {a.tag} not in {upper}")
+    return tuple(out)
+
+
+def package_status(
+    package: str,
+    version: Version | None,
+    tags: Sequence[str] | str,
+    states: Sequence[ProfileState],
+) -> PackageStatus:
+    """``tags``: the repository's tags, or the reason it could not be read."""
+    cells = {
+        s.env: ProfileCell(p.tag if (p := s.pin(package)) else None, s.locked_commit(package))
+        for s in states
+    }
+    unreachable = tags if isinstance(tags, str) else None
+    last = None if isinstance(tags, str) else last_release(tags)
+    order = [s.env for s in states]
+    return PackageStatus(
+        package,
+        str(version) if version is not None else None,
+        last,
+        unreachable,
+        cells,
+        _pending(version, last, cells, order),
+    )
+
+
+def lock_status(state: ProfileState) -> ProfileLockStatus:
+    if state.lock is None:
+        return ProfileLockStatus(state.env, NOT_LOCKED, ())
+    problems = lock_disagreements(state)
+    return ProfileLockStatus(state.env, "disagrees" if problems else "agrees", problems)

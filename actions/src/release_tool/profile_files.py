@@ -1,0 +1,53 @@
+"""Read a profile's pyproject and uv.lock: at the base branch head (what a promotion
+builds on) or in the working tree (what ``status`` and ``check`` look at)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from packaging.version import Version
+
+from release_tool.adapters.git import Checkout
+from release_tool.core.bump import read_project_version
+from release_tool.core.config import Config
+from release_tool.core.profile_state import ProfileState, read_profile_state
+from release_tool.errors import InputRejected, OperationalError
+
+
+def base_state(checkout: Checkout, config: Config, env: str, base: str) -> ProfileState:
+    """The profile ``env`` at commit ``base``."""
+    profile = config.profile(env)
+    pyproject = checkout.read_file(base, f"{profile.directory}/pyproject.toml")
+    if pyproject is None:
+        raise OperationalError(
+            f"{profile.directory}/pyproject.toml does not exist on {config.default_branch}"
+        )
+    lock = checkout.read_file(base, f"{profile.directory}/uv.lock")
+    return read_profile_state(env, profile.directory, pyproject, lock)
+
+
+def tree_state(root: Path, config: Config, env: str) -> ProfileState:
+    """The profile ``env`` as the files under ``root`` hold it."""
+    profile = config.profile(env)
+    directory = root / profile.directory
+    try:
+        pyproject = (directory / "pyproject.toml").read_text(encoding="utf-8")
+    except OSError as exc:
+        raise OperationalError(
+            f"cannot read {profile.directory}/pyproject.toml: {exc.strerror}"
+        ) from None
+    lock_path = directory / "uv.lock"
+    lock = lock_path.read_text(encoding="utf-8") if lock_path.is_file() else None
+    return read_profile_state(env, profile.directory, pyproject, lock)
+
+
+def package_versions(root: Path, config: Config) -> dict[str, Version | None]:
+    """package -> the version ``packages/<dir>/pyproject.toml`` declares (None: unreadable)."""
+    versions: dict[str, Version | None] = {}
+    for name, package in config.packages.items():
+        path = root / package.directory / "pyproject.toml"
+        try:
+            versions[name] = read_project_version(path.read_text(encoding="utf-8"), str(path))
+        except (OSError, InputRejected):
+            versions[name] = None
+    return versions

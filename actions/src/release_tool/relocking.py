@@ -1,0 +1,176 @@
+"""Re-lock a profile without moving any internal pin, in a throwaway worktree.
+
+Plain: ``uv lock`` (after a hand edit: a torch range, a test group; or the first lock).
+``upgrade``: ``uv lock --upgrade-package`` for every third-party package of the old
+lock, so uv re-reads none of the git pins. Either way the new lock is verified:
+every internal package at its tag and at the commit it was locked at before (the
+commit ``git ls-remote`` gives for a first lock). One commit on ``release/<env>/relock``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from release_tool.adapters import uv
+from release_tool.adapters.git import Checkout, ls_remote_tags
+from release_tool.core.config import Config
+from release_tool.core.lockfile import LockDiff, diff_lock, read_lock
+from release_tool.core.relock_render import (
+    KeptPin,
+    relock_body,
+    relock_branch,
+    relock_commit_message,
+    relock_title,
+)
+from release_tool.core.verify import verify_lock
+from release_tool.errors import InputRejected
+from release_tool.profile_files import base_state
+from release_tool.promotion import Progress, _export_sets
+
+
+@dataclass(frozen=True)
+class RelockOutcome:
+    status: str  # committed | unchanged | noop | dry-run
+    env: str
+    branch: str
+    base_commit: str
+    commit: str | None
+    title: str
+    body: str
+    pins: tuple[KeptPin, ...]
+    moved: tuple[str, ...]  # third-party packages whose entry changed in some set
+    warnings: tuple[str, ...]
+    lock_diff: LockDiff | None
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "status": self.status,
+            "env": self.env,
+            "branch": self.branch,
+            "base_commit": self.base_commit,
+            "commit": self.commit,
+            "title": self.title,
+            "body": self.body,
+            "pins": [{"package": p.package, "tag": p.tag, "commit": p.commit} for p in self.pins],
+            "moved": list(self.moved),
+            "warnings": list(self.warnings),
+            "lock_initial": bool(self.lock_diff and self.lock_diff.initial),
+        }
+
+
+def _kept_pins(
+    checkout: Checkout, config: Config, env_name: str, base: str, env: Mapping[str, str]
+) -> tuple[tuple[KeptPin, ...], tuple[str, ...]]:
+    """Each internal pin at the commit it must stay at; warnings for tags moved upstream."""
+    state = base_state(checkout, config, env_name, base)
+    pins: list[KeptPin] = []
+    warnings: list[str] = []
+    for name, pin in sorted(state.pins.pins.items()):
+        if name not in config.packages:
+            continue
+        tags = ls_remote_tags(pin.url, env)
+        if pin.tag not in tags:
+            raise InputRejected(f"tag {pin.tag} of {name} was not found in {pin.url}")
+        locked = state.locked_commit(name)
+        if locked is not None and locked != tags[pin.tag]:
+            warnings.append(
+                f"{name} {pin.tag} now points at {tags[pin.tag][:10]} in its repository; the "
+                f"lock keeps {locked[:10]} (promote it with --allow-downgrade to take the move)"
+            )
+        pins.append(KeptPin(name, pin.tag, locked or tags[pin.tag]))
+    return tuple(pins), tuple(warnings)
+
+
+def relock(
+    checkout_path: Path,
+    config: Config,
+    env_name: str,
+    env: Mapping[str, str],
+    *,
+    upgrade: bool = False,
+    dry_run: bool = False,
+    say: Progress = lambda _msg: None,
+) -> RelockOutcome:
+    checkout = Checkout(checkout_path, env)
+    profile = config.profile(env_name)
+    base = checkout.resolve_base(config.default_branch)
+    branch = relock_branch(env_name)
+    pyproject_path = f"{profile.directory}/pyproject.toml"
+    lock_path = f"{profile.directory}/uv.lock"
+    say(f"reading {env_name}'s pins and resolving their tags")
+    pins, warnings = _kept_pins(checkout, config, env_name, base, env)
+    previous = checkout.branch_commit(branch)
+    label = f"{env_name} ({profile.directory}/)"
+    backends = [b.extra for b in config.backends.values()]
+    with checkout.temporary_worktree(base) as tree:
+        project = tree / profile.directory
+        lock_file = tree / lock_path
+        old_text = lock_file.read_text("utf-8") if lock_file.is_file() else None
+        lock_before = read_lock(old_text) if old_text is not None else None
+        before = _export_sets(project, config, env, label) if lock_before else None
+        third_party = sorted(
+            {p.name for p in lock_before.packages if p.source_kind == "registry"}
+            if lock_before and upgrade
+            else set()
+        )
+        say(f"locking {label}" + (", taking third-party updates" if third_party else ""))
+        uv.lock(project, third_party, env, label=label)
+        new_text = lock_file.read_text("utf-8")
+        lock = read_lock(new_text)
+        state = base_state(checkout, config, env_name, base)
+        problems = verify_lock(
+            lock,
+            config=config,
+            profile=state.pins,
+            promoted={p.package: (p.tag, p.commit) for p in pins},
+            before=lock_before,
+        )
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise InputRejected(f"the new lock of {label} fails verification: {problems[0]}{more}")
+        lock_diff = diff_lock(before, _export_sets(project, config, env, label))
+        moved = lock_diff.collateral(p.package for p in pins)
+        initial = lock_before is None
+        title = relock_title(env_name, upgrade=upgrade, initial=initial)
+        body = relock_body(
+            env_name,
+            profile.directory,
+            config.default_branch,
+            pins,
+            upgrade=upgrade,
+            lock_diff=lock_diff,
+            warnings=warnings,
+            backends=backends,
+        )
+
+        def outcome(status: str, commit: str | None) -> RelockOutcome:
+            return RelockOutcome(
+                status,
+                env_name,
+                branch,
+                base,
+                commit,
+                title,
+                body,
+                pins,
+                moved,
+                warnings,
+                lock_diff,
+            )
+
+        if old_text == new_text:
+            say(f"{label}: the lock is already what uv makes of it; nothing to commit")
+            return outcome("noop", None)
+        if dry_run:
+            return outcome("dry-run", None)
+        tree_id = checkout.write_tree(tree, [pyproject_path, lock_path])
+    if previous is not None and checkout.tree_and_parents(previous) == (tree_id, (base,)):
+        say(f"{branch} already holds this re-lock: unchanged")
+        return outcome("unchanged", previous)
+    message = relock_commit_message(env_name, pins, upgrade=upgrade, initial=initial, moved=moved)
+    commit = checkout.commit_tree(tree_id, base, message, config.bot)
+    checkout.update_branch(branch, commit, previous)
+    say(f"committed {commit[:10]} on {branch}")
+    return outcome("committed", commit)
