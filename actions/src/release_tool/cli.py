@@ -36,6 +36,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "status": ("release_tool.commands.status", "per package: versions, tags, pins, pending"),
     "check": ("release_tool.commands.check", "offline consistency of config, profiles, locks"),
+    "rehearse": (
+        "release_tool.commands.rehearse",
+        "rehearse the whole release flow locally in a throwaway directory",
+    ),
 }
 
 

@@ -1,0 +1,164 @@
+"""Rehearse the whole release flow locally, in a throwaway directory.
+
+  release-tool rehearse                      stand-in torch indexes; the directory is removed
+  release-tool rehearse --keep DIR           keep everything in DIR (must be new or empty)
+  release-tool rehearse --torch-index real   the real PyTorch indexes (network needed)
+
+It builds bare package repositories holding synthetic copies of the tags the profiles
+pin today, a bare clone of this monorepo's HEAD as origin and a working clone whose
+GitHub URLs git redirects to those repositories (the monorepo's files are unmodified),
+then runs the bootstrap (publish --adopt --all, publish --all at 0.2.0, one batch
+promotion into staging, merged), a later single-package release (bump, merge,
+publish, promote into staging, merged), staging -> prod (--from-env staging, merged),
+a rollback in prod (--allow-downgrade --reason, merged) and check --remote, then
+prints a summary: steps, timings, branches, PR titles, lock diffs; the PR bodies are
+files under DIR/pull-requests/.
+
+It never pushes or calls any API outside its directory, even in GitHub Actions with a
+token set: GitHub variables and tokens are dropped, git may use file:// only, and
+dispatches are recorded locally. The stand-in torch wheels raise an ImportError saying
+they are rehearsal stand-ins. Needs only PyPI (for the third-party packages).
+Exit codes: 0 rehearsed, 2 bad input (DIR not empty), 1 a step failed, 3 bug.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from release_tool.adapters.gitcli import git
+from release_tool.commands.context import load_project_config
+from release_tool.errors import InputRejected, ReleaseToolError
+from release_tool.rehearsal import Rehearsal, Step, dump, now, rehearse
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--keep", type=Path, metavar="DIR", help="rehearse in DIR and keep it (new or empty)"
+    )
+    parser.add_argument(
+        "--torch-index",
+        choices=("stand-in", "real"),
+        default="stand-in",
+        help="stand-in (default): local indexes of labelled stand-in wheels; real: PyTorch's",
+    )
+    parser.add_argument("--json", action="store_true", help="print the final state as JSON")
+    parser.add_argument(
+        "--repo", type=Path, default=Path(), metavar="DIR", help="the monorepo checkout"
+    )
+
+
+@contextlib.contextmanager
+def _directory(keep: Path | None) -> Iterator[Path]:
+    if keep is None:
+        path = Path(tempfile.mkdtemp(prefix="release-rehearsal-"))
+        try:
+            yield path
+        finally:
+            shutil.rmtree(path, ignore_errors=True)
+        return
+    path = keep.resolve()
+    if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        raise InputRejected(f"--keep {keep} exists and is not an empty directory; name a new one")
+    path.mkdir(parents=True, exist_ok=True)
+    yield path
+
+
+def _timed(console: Console, logs: Path) -> Callable[[Step, Callable[[], None]], None]:
+    def timed(step: Step, action: Callable[[], None]) -> None:
+        logs.mkdir(parents=True, exist_ok=True)
+        number = len(list(logs.iterdir())) + 1
+        log = logs / f"{number:02d}-{step.name.split(' (')[0].replace(' ', '-')}.log"
+        start = now()
+        with (
+            console.status(f"[bold]{step.name}[/] …"),
+            log.open("w", encoding="utf-8") as out,
+            contextlib.redirect_stdout(out),
+            contextlib.redirect_stderr(out),
+        ):
+            try:
+                action()
+            except ReleaseToolError as exc:
+                out.write(f"failed: {exc}\n")
+                failed = True
+            else:
+                failed = False
+        step.seconds = now() - start
+        if failed:
+            console.print(f"[red]✗[/] {step.name} ({step.seconds:.1f} s): see {log}")
+            console.print(log.read_text(encoding="utf-8")[-3000:], highlight=False, markup=False)
+            raise _StepFailed(f"the step '{step.name}' failed; its log is {log}")
+        detail = f"  {step.branch or ''}  {step.title or ''}".rstrip()
+        console.print(
+            f"[green]✓[/] {step.name} [dim]({step.seconds:.1f} s)[/]{detail}", highlight=False
+        )
+
+    return timed
+
+
+class _StepFailed(ReleaseToolError):
+    exit_code = 1
+
+
+def _summary(console: Console, result: Mapping[str, Any], *, kept: bool) -> None:
+    table = Table(title="release rehearsal", show_lines=True)
+    for column in ("#", "step", "s", "branch", "PR title", "lock diff"):
+        table.add_column(column, overflow="fold")
+    for i, step in enumerate(result["steps"], 1):
+        table.add_row(
+            str(i),
+            step["name"],
+            f"{step['seconds']:.1f}",
+            step["branch"] or "",
+            step["title"] or "",
+            step["lock_diff"] or "",
+        )
+    console.print(table)
+    outcomes = result["outcomes"]
+    total = sum(s["seconds"] for s in result["steps"])
+    lines = [
+        f"staging pins {p['package']} {p['tag']} at {p['commit'][:10]}"
+        for p in outcomes["staging_single"]["pins"]
+    ]
+    lines += [f"prod took {len(outcomes['prod_from_staging']['pins'])} pins from staging"]
+    lines += [
+        f"prod rolled back {p['package']} {p['previous_tag']} → {p['tag']} at {p['commit'][:10]}"
+        for p in outcomes["prod_rollback"]["pins"]
+    ]
+    for line in lines:
+        console.print(f"• {line}", highlight=False)
+    where = result["directory"]
+    if kept:
+        console.print(f"PR bodies: {where}/pull-requests/; logs: {where}/logs/", highlight=False)
+        console.print(f"rehearsed in {total:.1f} s; everything is kept in {where}", highlight=False)
+    else:
+        console.print(f"rehearsed in {total:.1f} s; {where} removed (--keep DIR keeps it)")
+
+
+def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    project, config = load_project_config(args.repo, env)
+    console = Console(file=sys.stderr)
+    if git("status", "--porcelain", "--untracked-files=no", cwd=project, env=env):
+        console.print("note: uncommitted changes are not rehearsed; it uses the committed HEAD")
+    with _directory(args.keep) as root:
+        console.print(f"rehearsing in {root}", highlight=False)
+        rehearsal = Rehearsal(project, config, root, env, args.torch_index == "stand-in")
+        result = rehearse(rehearsal, _timed(console, root / "logs"))
+        if args.keep is not None:
+            dump(result, root / "rehearsal.json")
+        stream = sys.stderr if args.json else sys.stdout
+        wide = None if stream.isatty() else 160
+        _summary(Console(file=stream, width=wide), result, kept=args.keep is not None)
+        if args.json:
+            print(json.dumps(result, indent=2))
+    return 0

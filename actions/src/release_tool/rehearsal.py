@@ -1,0 +1,284 @@
+"""The release flow, rehearsed end to end in one local directory.
+
+Package repositories are bare repos holding synthetic copies of the tags the
+profiles pin today; the monorepo is a bare ``origin`` holding the project's HEAD
+and a working clone whose GitHub URLs git redirects there (``insteadOf``); the
+project's own files and refs are only read. Every git and uv call gets an
+environment without any GitHub context or token and with ``GIT_ALLOW_PROTOCOL=file``,
+dispatches are handed to a local recorder, and a "merge" is a merge of the release
+branch into the clone's main pushed to the bare origin: nothing leaves the directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from release_tool.adapters.git import Checkout
+from release_tool.adapters.gitcli import git
+from release_tool.commands.bump import bump
+from release_tool.commands.check import remote_tags
+from release_tool.commands.publish import publish
+from release_tool.core.config import Config
+from release_tool.core.consistency import check_profile, check_remote
+from release_tool.core.env_forms import pins_from_env
+from release_tool.core.lockfile import LockDiff
+from release_tool.core.payload import Pin, parse_client_payload
+from release_tool.errors import OperationalError
+from release_tool.profile_files import base_state, package_versions, tree_state
+from release_tool.promotion import PromotionOutcome, PromotionRequest, promote
+from release_tool.sandbox.monorepo import clone_monorepo
+from release_tool.sandbox.world import World, build_world
+
+DEVELOPER = {
+    "GIT_AUTHOR_NAME": "Rehearsal Maintainer",
+    "GIT_AUTHOR_EMAIL": "maintainer@rehearsal.invalid",
+    "GIT_COMMITTER_NAME": "Rehearsal Maintainer",
+    "GIT_COMMITTER_EMAIL": "maintainer@rehearsal.invalid",
+}
+SINGLE = "hello-world"  # the package of the later single-package release
+
+
+@dataclass
+class Step:
+    name: str
+    seconds: float = 0.0
+    branch: str | None = None
+    title: str | None = None
+    lock_diff: str = ""
+    body: Path | None = None
+
+
+@dataclass
+class Rehearsal:
+    project: Path
+    config: Config
+    root: Path
+    base_env: Mapping[str, str]
+    standin: bool
+    steps: list[Step] = field(default_factory=list)
+    dispatches: list[Mapping[str, Any]] = field(default_factory=list)
+    world: World | None = None
+    work: Path = Path()
+
+    def env(self, *, indexes: bool = True) -> dict[str, str]:
+        if self.world is None:
+            raise OperationalError("the rehearsal's sandbox is not built yet")
+        env = self.world.env({"GIT_ALLOW_PROTOCOL": "file", **DEVELOPER})
+        if not indexes:
+            env.pop("UV_INDEX", None)  # the root workspace takes torch from PyPI
+        return env
+
+
+def summarize_lock_diff(diff: LockDiff | None) -> str:
+    """One short line: what moved in the union of the package sets."""
+    if diff is None:
+        return ""
+    if diff.initial:
+        return f"first lock ({max(len(s.added) for s in diff.sets)} packages)"
+    moved: dict[str, str] = {}
+    for s in diff.sets:
+        for c in s.changed:
+            moved[c.name] = f"{c.name} {c.before.describe()} → {c.after.describe()}"
+        for p in s.added:
+            moved.setdefault(p.name, f"+{p.name} {p.describe()}")
+        for p in s.removed:
+            moved.setdefault(p.name, f"-{p.name} {p.describe()}")
+    return "; ".join(moved[n] for n in sorted(moved)) or "no change"
+
+
+def _args(**values: Any) -> argparse.Namespace:
+    defaults: dict[str, Any] = {"dry_run": False, "json": False, "push": False, "notify": False}
+    defaults.update({"adopt": False, "yes": False, "all": False, "package": None})
+    return argparse.Namespace(**{**defaults, **values})
+
+
+class Runner:
+    """Runs the rehearsal's steps; ``timed`` wraps each (progress and timing)."""
+
+    def __init__(self, r: Rehearsal, timed: Callable[[Step, Callable[[], None]], None]) -> None:
+        self.r = r
+        self.timed = timed
+
+    def step(self, name: str, action: Callable[[Step], None]) -> Step:
+        step = Step(name)
+        self.timed(step, lambda: action(step))
+        self.r.steps.append(step)
+        return step
+
+    def build(self) -> None:
+        r = self.r
+
+        def world(step: Step) -> None:
+            r.world = build_world(
+                r.project, r.config, r.root / "sandbox", r.base_env, standin_indexes=r.standin
+            )
+            step.title = f"{len(r.world.packages)} package repositories with today's pinned tags"
+
+        def monorepo(step: Step) -> None:
+            r.work = clone_monorepo(r.project, r.root / "origin.git", r.root / "monorepo", r.env())
+            head = git("rev-parse", "HEAD", cwd=r.work, env=r.env())
+            step.title = f"origin = this monorepo's HEAD {head[:10]}; working clone monorepo/"
+
+        self.step("package repositories", world)
+        self.step("monorepo origin + clone", monorepo)
+
+    def _record(self, repository: str, payload: Mapping[str, Any]) -> str:
+        self.r.dispatches.append(payload)
+        return f"(recorded locally, not sent to {repository})"
+
+    def publish(self, name: str, **args: Any) -> None:
+        r = self.r
+
+        def act(step: Step) -> None:
+            publish(_args(**args), r.env(), r.work, send=self._record)
+            step.title = "dispatch recorded" if args.get("notify") else None
+
+        self.step(name, act)
+
+    def merge(self, branch: str, title: str, step: Step) -> None:
+        """What a reviewer's merge does: the branch merged into main, pushed to origin."""
+        env = self.r.env()
+        message = f"Merge {branch}: {title}"
+        git("merge", "--no-ff", "-q", "-m", message, branch, cwd=self.r.work, env=env)
+        git("push", "-q", "origin", "main", cwd=self.r.work, env=env)
+        step.branch = f"{branch} (merged)"
+
+    def promotion(self, name: str, request: PromotionRequest) -> PromotionOutcome:
+        r = self.r
+        holder: list[PromotionOutcome] = []
+
+        def act(step: Step) -> None:
+            outcome = promote(r.work, r.config, request, r.env())
+            if outcome.status != "committed":
+                raise OperationalError(f"{name}: expected a new commit, got {outcome.status}")
+            step.branch, step.title = outcome.branch, outcome.title
+            step.lock_diff = summarize_lock_diff(outcome.lock_diff)
+            step.body = (
+                r.root
+                / "pull-requests"
+                / f"{len(r.steps) + 1:02d}-{outcome.branch.replace('/', '_')}.md"
+            )
+            step.body.parent.mkdir(exist_ok=True)
+            step.body.write_text(f"# {outcome.title}\n\n{outcome.body}", encoding="utf-8")
+            holder.append(outcome)
+            self.merge(outcome.branch, outcome.title, step)
+
+        self.step(name, act)
+        return holder[0]
+
+    def dispatched(self) -> PromotionRequest:
+        payload = parse_client_payload(self.r.dispatches[-1], self.r.config)
+        return PromotionRequest(env=payload.env, pins=payload.pins)
+
+    def bump(self, package: str) -> str:
+        r = self.r
+        branch: list[str] = []
+
+        def act(step: Step) -> None:
+            bump(_args(package=package, version=None, bump="patch"), r.env(indexes=False), r.work)
+            heads = git(
+                "for-each-ref",
+                "--format=%(refname:short)",
+                "refs/heads/bump/",
+                cwd=r.work,
+                env=r.env(),
+            )
+            branch.append(heads.split()[-1])
+            step.branch = branch[0]
+            step.title = git("log", "-1", "--format=%s", branch[0], cwd=r.work, env=r.env())
+            self.merge(branch[0], step.title, step)
+
+        self.step(f"bump {package}", act)
+        return branch[0]
+
+    def from_env(self) -> PromotionRequest:
+        r = self.r
+        env = r.env()
+        base = git("rev-parse", "main", cwd=r.work, env=env)
+        checkout = Checkout(r.work, env)
+        source = base_state(checkout, r.config, "staging", base)
+        target = base_state(checkout, r.config, "prod", base)
+        return PromotionRequest(env="prod", pins=pins_from_env(r.config, source, target, []))
+
+    def check(self) -> None:
+        r = self.r
+
+        def act(step: Step) -> None:
+            states = [tree_state(r.work, r.config, env) for env in r.config.profiles]
+            versions = package_versions(r.work, r.config)
+            remote = remote_tags(states, r.env())
+            problems = [
+                f.message
+                for s in states
+                for f in (*check_profile(r.config, s, versions), *check_remote(s, r.config, remote))
+                if f.problem
+            ]
+            if problems:
+                raise OperationalError("check --remote found: " + "; ".join(problems))
+            step.title = "consistent: profiles, locks, and locked commits = tag commits"
+
+        self.step("check --remote", act)
+
+
+def rehearse(r: Rehearsal, timed: Callable[[Step, Callable[[], None]], None]) -> dict[str, Any]:
+    """Run every step; the final state (for the summary and ``--json``)."""
+    run = Runner(r, timed)
+    run.build()
+    run.publish("adopt (legacy/main + old tags kept)", adopt=True, all=True, yes=True)
+    run.publish("publish --all (bootstrap)", all=True, push=True, notify=True)
+    batch = run.promotion("promote into staging (batch)", run.dispatched())
+    new_branch = run.bump(SINGLE)
+    run.publish(f"publish {SINGLE}", package=[SINGLE], push=True, notify=True)
+    single = run.promotion(f"promote {SINGLE} into staging", run.dispatched())
+    to_prod = run.promotion("promote prod --from-env staging", run.from_env())
+    old_tag = next(p.tag for p in batch.pins if p.package == SINGLE)
+    rollback = run.promotion(
+        f"rollback {SINGLE} in prod",
+        PromotionRequest(
+            env="prod",
+            pins=(Pin(SINGLE, old_tag, None, r.config.packages[SINGLE].slug),),
+            allow_downgrade=True,
+            reason=f"rehearsal: {SINGLE} {single.pins[0].tag} is rolled back in prod",
+        ),
+    )
+    run.check()
+    return {
+        "directory": str(r.root),
+        "monorepo": str(r.work),
+        "origin": str(r.root / "origin.git"),
+        "bump_branch": new_branch,
+        "new_tag": single.pins[0].tag,
+        "old_tag": old_tag,
+        "dispatches": list(r.dispatches),
+        "outcomes": {
+            "staging_batch": batch.as_json(),
+            "staging_single": single.as_json(),
+            "prod_from_staging": to_prod.as_json(),
+            "prod_rollback": rollback.as_json(),
+        },
+        "steps": [
+            {
+                "name": s.name,
+                "seconds": round(s.seconds, 2),
+                "branch": s.branch,
+                "title": s.title,
+                "lock_diff": s.lock_diff,
+                "body": str(s.body) if s.body else None,
+            }
+            for s in r.steps
+        ],
+    }
+
+
+def dump(result: Mapping[str, Any], path: Path) -> None:
+    path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+
+
+def now() -> float:
+    return time.perf_counter()
