@@ -54,28 +54,39 @@ def standin_wheel(name: str, version: str, requires: list[str]) -> tuple[str, by
     return filename, buffer.getvalue()
 
 
+def _write_project_page(project: Path) -> None:
+    links = []
+    for wheel in sorted(project.glob("*.whl")):
+        sha = hashlib.sha256(wheel.read_bytes()).hexdigest()
+        links.append(f'<a href="{wheel.name}#sha256={sha}">{wheel.name}</a>')
+    (project / "index.html").write_text(
+        "<!DOCTYPE html><html><body>" + "".join(links) + "</body></html>\n", encoding="utf-8"
+    )
+
+
+def add_standin_wheel(index: Path, name: str, version: str, requires: list[str]) -> None:
+    """Serve one more stand-in wheel from ``index`` (a newer build, as a real index would)."""
+    filename, data = standin_wheel(name, version, requires)
+    project = index / name
+    project.mkdir(parents=True, exist_ok=True)
+    (project / filename).write_bytes(data)
+    _write_project_page(project)
+    names = sorted(p.name for p in index.iterdir() if p.is_dir())
+    (index / "index.html").write_text(
+        "<!DOCTYPE html><html><body>"
+        + "".join(f'<a href="{n}/">{n}</a>' for n in names)
+        + "</body></html>\n",
+        encoding="utf-8",
+    )
+
+
 def make_standin_indexes(root: Path) -> dict[str, Path]:
     """PEP 503 indexes ``root/<backend>/`` of stand-in torch wheels; backend -> directory."""
     result: dict[str, Path] = {}
     for backend, wheels in STANDIN_WHEELS.items():
         index = root / backend
+        index.mkdir(parents=True, exist_ok=True)
         for name, version, requires in wheels:
-            filename, data = standin_wheel(name, version, requires)
-            project = index / name
-            project.mkdir(parents=True, exist_ok=True)
-            (project / filename).write_bytes(data)
-            sha = hashlib.sha256(data).hexdigest()
-            (project / "index.html").write_text(
-                f'<!DOCTYPE html><html><body><a href="{filename}#sha256={sha}">{filename}</a>'
-                "</body></html>\n",
-                encoding="utf-8",
-            )
-        names = sorted(p.name for p in index.iterdir() if p.is_dir())
-        (index / "index.html").write_text(
-            "<!DOCTYPE html><html><body>"
-            + "".join(f'<a href="{n}/">{n}</a>' for n in names)
-            + "</body></html>\n",
-            encoding="utf-8",
-        )
+            add_standin_wheel(index, name, version, requires)
         result[backend] = index
     return result
