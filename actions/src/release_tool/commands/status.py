@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
@@ -51,7 +52,7 @@ def _repository_tags(url: str, env: Mapping[str, str]) -> list[str] | str:
 
 
 def _render(packages: list[PackageStatus], locks: list[ProfileLockStatus]) -> None:
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 160)
     envs = [lock.env for lock in locks]
     table = Table(title="release status", show_lines=False)
     for column in ("package", "packages/*", "last release", *envs, "pending"):
