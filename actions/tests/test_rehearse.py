@@ -1,0 +1,137 @@
+"""``release-tool rehearse`` as the README writes it, then the state it leaves behind.
+
+Run with GITHUB_ACTIONS=true, a token, and the GitHub API and server URLs pointing at a
+local server that counts requests: the rehearsal must make none.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import threading
+import tomllib
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from release_tool.cli import main
+
+from tests.support.sandbox import ROOT, clean_env, git
+from tests.support.tools import uv_binary
+
+HELLO = "https://github.com/VLMHyperBenchTeam/hello_world.git"
+
+
+class _Counter(BaseHTTPRequestHandler):
+    seen: list[str] = []  # noqa: RUF012 - one server per test
+
+    def _any(self) -> None:
+        self.seen.append(f"{self.command} {self.path}")
+        self.send_response(500)
+        self.end_headers()
+
+    do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _any
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+@pytest.fixture
+def api() -> Iterator[tuple[str, list[str]]]:
+    seen: list[str] = []
+    handler = type("Handler", (_Counter,), {"seen": seen})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", seen
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _show(repo: Path, ref: str, path: str) -> dict[str, object]:
+    return tomllib.loads(git("show", f"{ref}:{path}", cwd=repo))
+
+
+def _pins(repo: Path, ref: str, env: str) -> dict[str, object]:
+    sources = _show(repo, ref, f"{env}/pyproject.toml")["tool"]["uv"]["sources"]  # type: ignore[index]
+    return {n: s for n, s in sources.items() if isinstance(s, dict) and "tag" in s}
+
+
+def _locked(repo: Path, ref: str, env: str) -> dict[str, str]:
+    lock = _show(repo, ref, f"{env}/uv.lock")
+    return {
+        p["name"]: p["source"]["git"]
+        for p in lock["package"]  # type: ignore[attr-defined]
+        if "git" in p["source"]
+    }
+
+
+@pytest.mark.uvlock
+@pytest.mark.slow
+def test_rehearse_as_the_readme_writes_it(tmp_path: Path, api: tuple[str, list[str]]) -> None:
+    url, seen = api
+    keep = tmp_path / "rehearsal"
+    refs_before = git("for-each-ref", "--format=%(refname) %(objectname)", cwd=ROOT)
+    env = clean_env(
+        {
+            "GITHUB_ACTIONS": "true",
+            "GITHUB_API_URL": url,
+            "GITHUB_SERVER_URL": url,
+            "GITHUB_REPOSITORY": "VLMHyperBenchTeam/vlmhyperbench_playground",
+            "RELEASE_TOOL_TOKEN": "ghs_rehearsalsecret0123456789",
+            "GH_TOKEN": "ghs_rehearsalsecret0123456789",
+        }
+    )
+    done = subprocess.run(
+        [uv_binary(), "run", "release-tool", "rehearse", "--keep", str(keep)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    assert seen == []  # no request reached the "GitHub API"
+    assert "release rehearsal" in done.stdout and "everything is kept in" in done.stdout
+    assert "ghs_rehearsalsecret" not in done.stdout + done.stderr
+    assert git("for-each-ref", "--format=%(refname) %(objectname)", cwd=ROOT) == refs_before
+
+    result = json.loads((keep / "rehearsal.json").read_text(encoding="utf-8"))
+    origin = keep / "origin.git"
+    hello = keep / "sandbox" / "repos" / "hello_world.git"
+    new, old = result["new_tag"], result["old_tag"]
+    assert (new, old) == ("0.2.1", "0.2.0")
+    tag_commit = {t: git("rev-parse", f"{t}^{{commit}}", cwd=hello) for t in (new, old)}
+    # Staging's lock holds the new tag at its commit.
+    assert (
+        _locked(origin, "main", "staging")["hello-world"] == f"{HELLO}?tag={new}#{tag_commit[new]}"
+    )
+    # Prod took exactly what staging pinned and locked.
+    to_prod = result["outcomes"]["prod_from_staging"]["commit"]
+    assert _pins(origin, to_prod, "prod") == _pins(origin, to_prod, "staging")
+    assert _locked(origin, to_prod, "prod") == _locked(origin, to_prod, "staging")
+    # After the rollback prod pins the old tag at its commit; the reason is recorded.
+    assert _pins(origin, "main", "prod")["hello-world"] == {"git": HELLO, "tag": old}
+    assert _locked(origin, "main", "prod")["hello-world"] == f"{HELLO}?tag={old}#{tag_commit[old]}"
+    rollback = result["outcomes"]["prod_rollback"]
+    assert rollback["rollback"] and "Reason: rehearsal:" in rollback["body"]
+    assert "Reason: rehearsal:" in git("log", "-1", "--format=%B", rollback["commit"], cwd=origin)
+    # Adoption kept the legacy history and the old tags; the bootstrap tagged 0.2.0.
+    assert git("rev-parse", "--verify", "legacy/main", cwd=hello)
+    assert {"0.0.11", "0.2.0", "0.2.1"} <= set(git("tag", cwd=hello).split())
+    assert len(result["dispatches"]) == 2 and len(result["dispatches"][0]["pins"]) == 6
+    # The PR bodies are kept, one per promotion.
+    assert len(list((keep / "pull-requests").glob("*.md"))) == 4
+
+
+def test_rehearse_refuses_a_directory_that_is_not_empty(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "notes.txt").write_text("mine\n", encoding="utf-8")
+    rc = main(["rehearse", "--keep", str(tmp_path), "--repo", str(ROOT)], env=clean_env())
+    assert rc == 2
+    assert "is not an empty directory" in capsys.readouterr().err
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine\n"
