@@ -19,7 +19,11 @@ from collections.abc import Mapping, Sequence
 from release_tool.errors import ReleaseToolError
 
 # name -> (module, one-line help)
-COMMANDS: dict[str, tuple[str, str]] = {}
+COMMANDS: dict[str, tuple[str, str]] = {
+    "matrix": ("release_tool.commands.matrix", "print the GPU job matrix (JSON)"),
+    "gpu-result": ("release_tool.commands.gpu_result", "write one GPU job's result file"),
+    "gate": ("release_tool.commands.gate", "decide the GPU gate from the jobs' results"),
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
