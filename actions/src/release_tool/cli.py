@@ -20,6 +20,8 @@ from release_tool.errors import ReleaseToolError
 
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
+    "intake": ("release_tool.commands.intake", "validate a repository_dispatch payload"),
+    "promote": ("release_tool.commands.promote", "promote package tags into a profile"),
     "matrix": ("release_tool.commands.matrix", "print the GPU job matrix (JSON)"),
     "gpu-result": ("release_tool.commands.gpu_result", "write one GPU job's result file"),
     "gate": ("release_tool.commands.gate", "decide the GPU gate from the jobs' results"),

@@ -15,13 +15,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from release_tool.adapters.git_changes import changed_paths
 from release_tool.adapters.step_output import write_outputs
+from release_tool.commands.context import load_project_config
 from release_tool.core.matrix import (
     CHANGED,
     Backend,
@@ -51,36 +50,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _gpu_config(root: Path) -> tuple[list[Profile], list[Backend], str]:
-    """Profiles, backends and default branch from ``[tool.release-tool]``."""
-    path = root / "pyproject.toml"
-    try:
-        tool: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))["tool"][
-            "release-tool"
-        ]
-        profiles = [
-            Profile(name, str(cfg.get("directory", name))) for name, cfg in tool["profiles"].items()
-        ]
-        backends = [
-            Backend(
-                name=name,
-                extra=str(cfg.get("extra", name)),
-                cuda=str(cfg["cuda"]),
-                runner_labels=tuple(str(label) for label in cfg["runner-labels"]),
-                timeout_minutes=int(cfg["timeout-minutes"]),
-            )
-            for name, cfg in tool["backends"].items()
-        ]
-    except FileNotFoundError:
-        raise InputRejected(f"no pyproject.toml in {root}: run from the monorepo root") from None
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InputRejected(f"{path}: [tool.release-tool] lacks or mistypes {exc}") from None
-    return profiles, backends, str(tool.get("default-branch", "main"))
+def gpu_config(
+    start: Path, env: Mapping[str, str]
+) -> tuple[Path, list[Profile], list[Backend], str]:
+    """The checkout root, its profiles and backends, and the default branch, from the config."""
+    root, config = load_project_config(start, env)
+    profiles = [Profile(p.name, p.directory) for p in config.profiles.values()]
+    backends = [
+        Backend(b.name, b.extra, b.cuda, b.runner_labels, b.timeout_minutes)
+        for b in config.backends.values()
+    ]
+    return root, profiles, backends, config.default_branch
 
 
 def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
-    root: Path = args.root
-    profiles, backends, default_branch = _gpu_config(root)
+    root, profiles, backends, default_branch = gpu_config(args.root, env)
     paths = None
     if args.env == CHANGED:
         base = args.base or f"origin/{default_branch}"

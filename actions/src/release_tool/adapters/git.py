@@ -1,0 +1,208 @@
+"""git through GitPython: remote tags, files at a commit, a throwaway worktree, bot commits.
+
+Decides nothing: every failure becomes an OperationalError sentence carrying git's own
+message. The environment mapping given is passed to every git call (GitPython lays it
+over the process environment), so ``GIT_CONFIG_GLOBAL`` redirections apply.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+
+from git import Git, Repo
+from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
+
+from release_tool.core.config import BotIdentity
+from release_tool.errors import OperationalError
+
+ZERO = "0" * 40
+
+
+def _stderr(exc: GitCommandError) -> str:
+    text = exc.stderr if isinstance(exc.stderr, str) else str(exc.stderr or "")
+    text = text.strip().removeprefix("stderr:").strip().strip("'").strip()
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return " ".join(lines[:3]) or f"exit {exc.status}"
+
+
+def run_git(args: Sequence[str], *, cwd: Path | None, env: Mapping[str, str], what: str) -> str:
+    """Run ``git ARGS``; raise OperationalError('<what> failed: <git's message>')."""
+    full_env = {"GIT_TERMINAL_PROMPT": "0", **env}
+    try:
+        out = Git(str(cwd) if cwd else None).execute(["git", *args], env=full_env)
+    except GitCommandError as exc:
+        raise OperationalError(f"{what} failed: {_stderr(exc)}") from None
+    return str(out)
+
+
+def ls_remote_tags(url: str, env: Mapping[str, str]) -> dict[str, str]:
+    """Every tag of a remote repository -> its commit (annotated tags peeled)."""
+    out = run_git(
+        ["ls-remote", "--tags", "--", url],
+        cwd=None,
+        env=env,
+        what=f"cannot reach the repository {url}: git ls-remote",
+    )
+    direct: dict[str, str] = {}
+    peeled: dict[str, str] = {}
+    for line in out.splitlines():
+        sha, _, ref = line.partition("\t")
+        name = ref.removeprefix("refs/tags/")
+        if name.endswith("^{}"):
+            peeled[name[:-3]] = sha
+        else:
+            direct[name] = sha
+    return {**direct, **peeled}
+
+
+class TagStore:
+    """A private bare repository holding fetched tags of package repositories."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self.env = env
+        self.path = Path(tempfile.mkdtemp(prefix="release-tool-tags-"))
+        Repo.init(self.path, bare=True)
+        self._fetched: set[tuple[str, str]] = set()
+
+    def close(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
+    def __enter__(self) -> TagStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _ref(self, url: str, tag: str) -> str:
+        return f"refs/fetched/{hashlib.sha256(url.encode()).hexdigest()[:12]}/{tag}"
+
+    def fetch(self, url: str, tags: Sequence[str]) -> None:
+        wanted = [t for t in tags if (url, t) not in self._fetched]
+        if not wanted:
+            return
+        specs = [f"+refs/tags/{t}:{self._ref(url, t)}" for t in wanted]
+        run_git(
+            ["fetch", "--no-tags", "--quiet", "--", url, *specs],
+            cwd=self.path,
+            env=self.env,
+            what=f"fetching {', '.join(wanted)} from {url}",
+        )
+        self._fetched.update((url, t) for t in wanted)
+
+    def commit_of(self, url: str, tag: str) -> str:
+        ref = self._ref(url, tag)
+        return run_git(
+            ["rev-parse", "--verify", f"{ref}^{{commit}}"], cwd=self.path, env=self.env, what=ref
+        )
+
+    def read(self, commit: str, path: str) -> str | None:
+        try:
+            return run_git(
+                ["show", f"{commit}:{path}"], cwd=self.path, env=self.env, what=f"reading {path}"
+            )
+        except OperationalError:
+            return None
+
+    def log(self, old: str, new: str) -> list[str]:
+        """``<short sha> <subject>`` of the commits in ``new`` but not in ``old``."""
+        out = run_git(
+            ["log", "--format=%h %s", f"{old}..{new}"],
+            cwd=self.path,
+            env=self.env,
+            what="git log",
+        )
+        return [line for line in out.splitlines() if line.strip()]
+
+
+class Checkout:
+    """The monorepo checkout the user runs in; only refs and objects are ever written."""
+
+    def __init__(self, path: Path, env: Mapping[str, str]) -> None:
+        try:
+            repo = Repo(path, search_parent_directories=True)
+        except (InvalidGitRepositoryError, NoSuchPathError):
+            raise OperationalError(f"{path} is not inside a git repository") from None
+        if repo.working_tree_dir is None:
+            raise OperationalError(f"{path} is a bare repository; run in a checkout")
+        self.root = Path(repo.working_tree_dir)
+        self.env = env
+
+    def git(self, *args: str, what: str, cwd: Path | None = None) -> str:
+        return run_git(args, cwd=cwd or self.root, env=self.env, what=what)
+
+    def rev(self, ref: str) -> str | None:
+        try:
+            return self.git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", what=ref)
+        except OperationalError:
+            return None
+
+    def resolve_base(self, branch: str) -> str:
+        """The head of the base branch: the local branch, else ``origin/<branch>``."""
+        for ref in (f"refs/heads/{branch}", f"refs/remotes/origin/{branch}"):
+            found = self.rev(ref)
+            if found:
+                return found
+        raise OperationalError(f"the base branch {branch} exists neither locally nor on origin")
+
+    def read_file(self, commit: str, path: str) -> str | None:
+        if not self.git("ls-tree", "--name-only", commit, "--", path, what=f"listing {path}"):
+            return None
+        return self.git("show", f"{commit}:{path}", what=f"reading {path} at {commit[:10]}")
+
+    def branch_commit(self, branch: str) -> str | None:
+        return self.rev(f"refs/heads/{branch}")
+
+    def tree_and_parents(self, commit: str) -> tuple[str, tuple[str, ...]]:
+        out = self.git("show", "-s", "--format=%T %P", commit, what=f"reading {commit[:10]}")
+        tree, *parents = out.split()
+        return tree, tuple(parents)
+
+    def checked_out_branches(self) -> set[str]:
+        out = self.git("worktree", "list", "--porcelain", what="git worktree list")
+        return {
+            line.removeprefix("branch refs/heads/")
+            for line in out.splitlines()
+            if line.startswith("branch refs/heads/")
+        }
+
+    @contextlib.contextmanager
+    def temporary_worktree(self, commit: str) -> Iterator[Path]:
+        """A detached worktree at ``commit`` outside the checkout, removed afterwards."""
+        holder = Path(tempfile.mkdtemp(prefix="release-tool-wt-"))
+        path = holder / "tree"
+        self.git("worktree", "add", "--quiet", "--detach", str(path), commit, what="worktree add")
+        try:
+            yield path
+        finally:
+            with contextlib.suppress(OperationalError):
+                self.git("worktree", "remove", "--force", str(path), what="worktree remove")
+            shutil.rmtree(holder, ignore_errors=True)
+            with contextlib.suppress(OperationalError):
+                self.git("worktree", "prune", what="worktree prune")
+
+    def write_tree(self, worktree: Path, paths: Sequence[str]) -> str:
+        self.git("add", "--", *paths, what="git add", cwd=worktree)
+        return self.git("write-tree", what="git write-tree", cwd=worktree)
+
+    def commit_tree(self, tree: str, parent: str, message: str, bot: BotIdentity) -> str:
+        identity = {
+            "GIT_AUTHOR_NAME": bot.name,
+            "GIT_AUTHOR_EMAIL": bot.email,
+            "GIT_COMMITTER_NAME": bot.name,
+            "GIT_COMMITTER_EMAIL": bot.email,
+        }
+        return run_git(
+            ["commit-tree", tree, "-p", parent, "-m", message],
+            cwd=self.root,
+            env={**self.env, **identity},
+            what="git commit-tree",
+        )
+
+    def update_branch(self, branch: str, new: str, old: str | None) -> None:
+        """Move ``branch`` to ``new`` only if it still is at ``old`` (None: must not exist)."""
+        self.git("update-ref", f"refs/heads/{branch}", new, old or ZERO, what=f"updating {branch}")

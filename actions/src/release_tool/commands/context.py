@@ -1,0 +1,45 @@
+"""What every command needs: the project's config, input files, progress lines."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from release_tool.core.config import Config, load_config
+from release_tool.errors import InputRejected, OperationalError
+
+CONFIG_MARKER = "[tool.release-tool]"
+
+
+def find_project_root(start: Path) -> Path:
+    """The nearest directory at or above ``start`` whose pyproject.toml holds the config."""
+    for directory in (start.resolve(), *start.resolve().parents):
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file() and CONFIG_MARKER in candidate.read_text(encoding="utf-8"):
+            return directory
+    raise OperationalError(
+        f"no pyproject.toml with {CONFIG_MARKER} at or above {start}; run in the monorepo"
+    )
+
+
+def load_project_config(start: Path, env: Mapping[str, str]) -> tuple[Path, Config]:
+    root = find_project_root(start)
+    return root, load_config((root / "pyproject.toml").read_text(encoding="utf-8"), env)
+
+
+def read_input(path: str) -> str:
+    """A file's text, or standard input for ``-``."""
+    if path == "-":
+        return sys.stdin.read()
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputRejected(f"{path} is not UTF-8 text") from None
+    except OSError as exc:
+        raise OperationalError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def say(message: str) -> None:
+    """A progress line on stderr (stdout is kept for results)."""
+    print(f"release-tool: {message}", file=sys.stderr, flush=True)

@@ -1,0 +1,163 @@
+"""Promote package tags into a profile: rewrite, re-lock, verify, one commit on a release branch.
+
+  release-tool promote --env staging --package hello-world --tag 0.3.0 [--sha SHA]
+  release-tool promote --env staging --package A --tag 1.0 --package B --tag 2.0
+  release-tool promote --env staging --pin bench-utils=0.2.0 --pin model-interface=0.2.0@SHA
+  release-tool promote --payload intake.json          (the output of `release-tool intake`)
+
+Each tag is resolved with git ls-remote (annotated tags peeled; with --sha it must point
+there), its pyproject.toml must declare the tag's version (tags below the package's
+managed-since are exempt, with a warning), downgrades and same-version re-pins need
+--allow-downgrade, pre-releases need --allow-prerelease for prod, and internal
+requirements must stay met. <env>/pyproject.toml is rewritten (layout kept), <env>/uv.lock
+re-locked with `uv lock --upgrade-package`, the lock verified, and one commit by the bot
+identity is written on release/<env>/<package> (release/<env>/batch-<hash> for several)
+on the base branch head, in a temporary worktree: your working tree, index and current
+branch are never touched. Nothing is pushed.
+
+Results: committed (a new commit), unchanged (the branch already holds this change),
+noop (the base already pins every tag at its commit; no branch), dry-run.
+Exit codes: 0 done, 2 input rejected, 1 git/uv/filesystem/remote failure, 3 bug, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from release_tool.commands.context import load_project_config, read_input, say
+from release_tool.core.config import Config
+from release_tool.core.payload import Pin, parse_event, parse_pin_spec, validate_pin
+from release_tool.errors import InputRejected
+from release_tool.promotion import PromotionOutcome, PromotionRequest, promote
+
+
+class _GroupAction(argparse.Action):
+    """``--package`` opens a group; ``--tag``/``--sha`` fill the latest one."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        groups: list[dict[str, str]] = list(getattr(namespace, "groups", None) or [])
+        if self.dest == "package":
+            groups.append({"package": str(values)})
+        elif not groups or self.dest in groups[-1]:
+            parser.error(f"{option_string} must follow its own --package NAME")
+        else:
+            groups[-1] = {**groups[-1], self.dest: str(values)}
+        namespace.groups = groups
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.set_defaults(groups=[])
+    parser.add_argument("--env", help="the profile to promote into (staging, prod)")
+    parser.add_argument("--package", action=_GroupAction, metavar="NAME", help="a package")
+    parser.add_argument("--tag", action=_GroupAction, metavar="TAG", help="its tag (0.3.0, v0.3.0)")
+    parser.add_argument(
+        "--sha", action=_GroupAction, metavar="SHA", help="the commit the tag must point at"
+    )
+    parser.add_argument(
+        "--pin",
+        action="append",
+        default=[],
+        metavar="NAME=TAG[@SHA]",
+        help="a pin (repeatable); checked like a dispatch payload's",
+    )
+    parser.add_argument(
+        "--payload", metavar="FILE", help="intake's JSON (or a dispatch event; '-' for stdin)"
+    )
+    parser.add_argument("--allow-downgrade", action="store_true", help="allow a rollback")
+    parser.add_argument(
+        "--allow-prerelease", action="store_true", help="allow pre-release/dev tags in prod"
+    )
+    parser.add_argument("--reason", help="why (recorded in the commit and the PR body)")
+    parser.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
+    parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
+    parser.add_argument(
+        "--repo",
+        type=Path,
+        default=Path(),
+        metavar="DIR",
+        help="the monorepo checkout (default: .)",
+    )
+
+
+def collect_pins(args: argparse.Namespace, config: Config) -> tuple[str, tuple[Pin, ...]]:
+    """The env and pins from --package groups, --pin and --payload, checked like intake's."""
+    pins: list[Pin] = []
+    for i, group in enumerate(args.groups):
+        if "tag" not in group:
+            raise InputRejected(f"--package {group['package']} has no --tag")
+        pins.append(
+            validate_pin(
+                group["package"],
+                group["tag"],
+                group.get("sha"),
+                repository=None,
+                config=config,
+                where=f"--package group {i + 1}",
+            )
+        )
+    pins += [parse_pin_spec(spec, config) for spec in args.pin]
+    env = args.env
+    if args.payload:
+        payload = parse_event(read_input(args.payload), config)
+        if env is not None and env != payload.env:
+            raise InputRejected(f"--env {env} contradicts the payload's env {payload.env}")
+        env = payload.env
+        pins += payload.pins
+    if env is None:
+        raise InputRejected("give --env staging|prod (or a --payload that names one)")
+    config.profile(env)
+    names = [p.package for p in pins]
+    for name in names:
+        if names.count(name) > 1:
+            raise InputRejected(f"{name} is named more than once")
+    if not pins:
+        raise InputRejected("nothing to promote: give --package/--tag, --pin or --payload")
+    return env, tuple(pins)
+
+
+def _print_human(outcome: PromotionOutcome, dry_run: bool) -> None:
+    pins = ", ".join(f"{p.package} {p.tag} ({p.commit[:10]})" for p in outcome.pins)
+    if outcome.status == "noop":
+        print(f"unchanged: {outcome.env} already pins {pins}; no branch written")
+        return
+    if dry_run:
+        print(
+            f"dry run: would write one commit on {outcome.branch} (base {outcome.base_branch} "
+            f"{outcome.base_commit[:10]})\n"
+        )
+        print(outcome.pyproject_diff)
+        print(f"title: {outcome.title}\n")
+        print(outcome.body)
+        return
+    word = "committed" if outcome.status == "committed" else "unchanged"
+    print(f"{word}: {outcome.branch} at {outcome.commit} ({pins})")
+    print(f"title: {outcome.title}")
+
+
+def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    root, config = load_project_config(args.repo, env)
+    target, pins = collect_pins(args, config)
+    request = PromotionRequest(
+        env=target,
+        pins=pins,
+        allow_downgrade=args.allow_downgrade,
+        allow_prerelease=args.allow_prerelease,
+        dry_run=args.dry_run,
+        reason=args.reason,
+    )
+    outcome = promote(root, config, request, env, say)
+    if args.json:
+        print(json.dumps(outcome.as_json(), indent=2))
+    else:
+        _print_human(outcome, args.dry_run)
+    return 0

@@ -1,0 +1,243 @@
+"""The pipeline's configuration: ``[tool.release-tool]`` of the root pyproject, typed at load.
+
+Every key is checked; an unknown or ill-typed key is a :class:`ConfigError` naming it
+(``tool.release-tool.packages.hello-world.directory``). ``GITHUB_REPOSITORY`` in the
+given environment mapping wins over the configured monorepo repository.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from release_tool.errors import InputRejected, ReleaseToolError
+
+ROOT_KEY = "tool.release-tool"
+SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9._-]+$")
+TAG_FORMATS = ("{version}", "v{version}")
+DEFAULT_MANAGED_SINCE = "0.2.0"
+
+
+class ConfigError(ReleaseToolError):
+    """The configuration is wrong: fix ``[tool.release-tool]`` (exit 2, like any bad input)."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class BotIdentity:
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class ImagesConfig:
+    registry: str
+    name: str
+    latest_backend: str
+
+
+@dataclass(frozen=True)
+class ProfileConfig:
+    name: str
+    directory: str
+    allow_direct_dispatch: bool
+    allow_prerelease: bool  # default: every profile but prod
+
+
+@dataclass(frozen=True)
+class BackendConfig:
+    name: str
+    extra: str
+    cuda: str
+    runner_labels: tuple[str, ...]
+    timeout_minutes: int
+
+
+@dataclass(frozen=True)
+class PackageConfig:
+    name: str
+    repository: str  # the git URL, written once here; profiles' sources must equal it
+    directory: str
+    tag_format: str
+    managed_since: Version
+
+    @property
+    def slug(self) -> str:
+        """``OWNER/NAME`` as ``github.repository`` spells it, derived from the URL."""
+        path = re.sub(r"^[a-z+]+://[^/]+/", "", self.repository)
+        return path.removesuffix("/").removesuffix(".git")
+
+    def format_tag(self, version: Version | str) -> str:
+        return self.tag_format.format(version=version)
+
+
+@dataclass(frozen=True)
+class Config:
+    repository: str
+    default_branch: str
+    bot: BotIdentity
+    images: ImagesConfig
+    profiles: Mapping[str, ProfileConfig]
+    backends: Mapping[str, BackendConfig]
+    packages: Mapping[str, PackageConfig]
+
+    def package(self, name: str) -> PackageConfig:
+        found = self.packages.get(name)
+        if found is None:
+            raise InputRejected(
+                f"unknown package {_show(name)}; configured packages: {', '.join(self.packages)}"
+            )
+        return found
+
+    def profile(self, name: str) -> ProfileConfig:
+        found = self.profiles.get(name)
+        if found is None:
+            raise InputRejected(
+                f"unknown environment {_show(name)}; configured: {', '.join(self.profiles)}"
+            )
+        return found
+
+
+def _show(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class _Table:
+    """A TOML table being read, remembering its dotted path and the keys taken."""
+
+    def __init__(self, data: Mapping[str, Any], path: str) -> None:
+        self.data = data
+        self.path = path
+        self.taken: set[str] = set()
+
+    def _key(self, key: str) -> str:
+        return f"{self.path}.{key}"
+
+    def get(self, key: str, kind: type, default: Any = None, *, required: bool = False) -> Any:
+        self.taken.add(key)
+        if key not in self.data:
+            if required:
+                raise ConfigError(f"{self._key(key)} is missing")
+            return default
+        value = self.data[key]
+        if kind is int and isinstance(value, bool):
+            raise ConfigError(f"{self._key(key)} must be an integer, not {_show(value)}")
+        if not isinstance(value, kind):
+            raise ConfigError(f"{self._key(key)} must be a {kind.__name__}, not {_show(value)}")
+        return value
+
+    def text(self, key: str, default: str | None = None) -> str:
+        value: str = self.get(key, str, default, required=default is None)
+        if not value.strip():
+            raise ConfigError(f"{self._key(key)} must not be empty")
+        return value
+
+    def table(self, key: str, *, required: bool = True) -> _Table:
+        return _Table(self.get(key, dict, {}, required=required), self._key(key))
+
+    def children(self, key: str) -> dict[str, _Table]:
+        parent = self.table(key)
+        result = {}
+        for name in parent.data:
+            result[name] = parent.table(name)
+        if not result:
+            raise ConfigError(f"{parent.path} must define at least one entry")
+        return result
+
+    def done(self) -> None:
+        unknown = sorted(set(self.data) - self.taken)
+        if unknown:
+            raise ConfigError(f"unknown key {self._key(unknown[0])}")
+
+
+def _package(name: str, table: _Table) -> PackageConfig:
+    if canonicalize_name(name) != name:
+        raise ConfigError(
+            f"{table.path}: package names must be normalized ({canonicalize_name(name)!r})"
+        )
+    repository = table.text("repository")
+    if not re.match(r"^(https|file)://\S+$", repository):
+        raise ConfigError(f"{table.path}.repository must be an https:// git URL")
+    tag_format = table.text("tag-format", "{version}")
+    if tag_format not in TAG_FORMATS:
+        raise ConfigError(f"{table.path}.tag-format must be one of {', '.join(TAG_FORMATS)}")
+    since_text = table.text("managed-since", DEFAULT_MANAGED_SINCE)
+    try:
+        since = Version(since_text)
+    except InvalidVersion:
+        raise ConfigError(f"{table.path}.managed-since is not a PEP 440 version") from None
+    package = PackageConfig(name, repository, table.text("directory"), tag_format, since)
+    table.done()
+    return package
+
+
+def _backend(name: str, table: _Table) -> BackendConfig:
+    labels = table.get("runner-labels", list, required=True)
+    if not labels or not all(isinstance(label, str) and label for label in labels):
+        raise ConfigError(f"{table.path}.runner-labels must be a non-empty list of strings")
+    timeout: int = table.get("timeout-minutes", int, 60)
+    if timeout <= 0:
+        raise ConfigError(f"{table.path}.timeout-minutes must be positive")
+    backend = BackendConfig(
+        name, table.text("extra", name), table.text("cuda"), tuple(labels), timeout
+    )
+    table.done()
+    return backend
+
+
+def load_config(pyproject_text: str, env: Mapping[str, str]) -> Config:
+    """Read and validate ``[tool.release-tool]``; raise ConfigError naming the bad key."""
+    try:
+        data = tomllib.loads(pyproject_text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"the root pyproject.toml is not valid TOML: {exc}") from None
+    tool = data.get("tool", {}).get("release-tool")
+    if not isinstance(tool, dict):
+        raise ConfigError(f"[{ROOT_KEY}] is missing from the root pyproject.toml")
+    root = _Table(tool, ROOT_KEY)
+    repository = env.get("GITHUB_REPOSITORY") or root.text("repository")
+    root.taken.add("repository")
+    if not SLUG_RE.match(repository):
+        raise ConfigError(f"{ROOT_KEY}.repository must be OWNER/NAME, not {_show(repository)}")
+    bot_table = root.table("bot")
+    bot = BotIdentity(bot_table.text("name"), bot_table.text("email"))
+    bot_table.done()
+    images_table = root.table("images")
+    images = ImagesConfig(
+        images_table.text("registry"),
+        images_table.text("name"),
+        images_table.text("latest-backend"),
+    )
+    images_table.done()
+    profiles = {}
+    for name, table in root.children("profiles").items():
+        profiles[name] = ProfileConfig(
+            name,
+            table.text("directory", name),
+            table.get("allow-direct-dispatch", bool, False),
+            table.get("allow-prerelease", bool, name != "prod"),
+        )
+        table.done()
+    backends = {name: _backend(name, t) for name, t in root.children("backends").items()}
+    if images.latest_backend not in backends:
+        raise ConfigError(f"{ROOT_KEY}.images.latest-backend names no configured backend")
+    packages = {name: _package(name, t) for name, t in root.children("packages").items()}
+    config = Config(
+        repository=repository,
+        default_branch=root.text("default-branch", "main"),
+        bot=bot,
+        images=images,
+        profiles=profiles,
+        backends=backends,
+        packages=packages,
+    )
+    root.done()
+    return config

@@ -1,0 +1,270 @@
+"""What a promotion will do, computed from plain facts: the plan is a value.
+
+The adapters gather facts (the base's profile and lock, each tag's commit from
+``git ls-remote`` and the ``pyproject.toml`` at that commit); :func:`plan_promotion`
+checks them (sha, version at commit, downgrade, pre-release, internal requirements)
+and returns the rewritten profile, the branch and the pins. Nothing here runs a tool.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from release_tool.core.config import Config
+from release_tool.core.lockfile import Lock
+from release_tool.core.payload import Pin
+from release_tool.core.pyproject_edit import GitPin, read_pins, rewrite_pins
+from release_tool.core.versions import is_prerelease, parse_tag
+from release_tool.errors import InputRejected
+
+
+@dataclass(frozen=True)
+class TagFacts:
+    """What the package repository says about a tag: its commit and its pyproject there."""
+
+    package: str
+    tag: str
+    commit: str  # the peeled commit ls-remote gave
+    pyproject: str | None  # pyproject.toml at that commit (None: absent)
+
+
+@dataclass(frozen=True)
+class PlannedPin:
+    package: str
+    tag: str
+    version: str
+    commit: str
+    repository: str  # git URL
+    slug: str  # OWNER/NAME
+    previous_tag: str | None
+    previous_commit: str | None  # from the base's lock, where one exists
+    change: str  # new | upgrade | downgrade | repin | retag | same
+    declared_version: str | None
+
+
+@dataclass(frozen=True)
+class PromotionPlan:
+    env: str
+    profile_dir: str
+    base_branch: str
+    base_commit: str
+    branch: str
+    pins: tuple[PlannedPin, ...]
+    pyproject_before: str
+    pyproject_after: str
+    lock_existed: bool
+    noop: bool  # the base already pins every requested tag at its commit
+    rollback: bool
+    warnings: tuple[str, ...]
+    reason: str | None
+
+    @property
+    def packages(self) -> tuple[str, ...]:
+        return tuple(p.package for p in self.pins)
+
+
+def branch_name(env: str, pins: Sequence[tuple[str, str, str]]) -> str:
+    """``release/<env>/<package>``, or ``release/<env>/batch-<hash>`` of the sorted pins."""
+    if len(pins) == 1:
+        return f"release/{env}/{pins[0][0]}"
+    text = "\n".join(f"{name}={tag}@{commit}" for name, tag, commit in sorted(pins))
+    return f"release/{env}/batch-{hashlib.sha256(text.encode()).hexdigest()[:10]}"
+
+
+def declared(pyproject: str | None) -> tuple[str | None, tuple[str, ...]]:
+    """The ``version`` and ``dependencies`` a package's pyproject declares."""
+    if pyproject is None:
+        return None, ()
+    try:
+        project = tomllib.loads(pyproject).get("project", {})
+    except tomllib.TOMLDecodeError:
+        return None, ()
+    version = project.get("version")
+    deps = project.get("dependencies", [])
+    return (str(version) if version is not None else None), tuple(str(d) for d in deps)
+
+
+def _version_warning(pin: Pin, facts: TagFacts, config: Config) -> str | None:
+    version = parse_tag(pin.tag)
+    declared_version, _ = declared(facts.pyproject)
+    try:
+        agrees = declared_version is not None and Version(declared_version) == version
+    except InvalidVersion:
+        agrees = False
+    if agrees:
+        return None
+    what = f"declares version {declared_version}" if declared_version else "declares no version"
+    since = config.packages[pin.package].managed_since
+    if version < since:
+        return (
+            f"{pin.package} {pin.tag}: pyproject.toml at {facts.commit[:10]} {what}; tags "
+            f"before managed-since {since} are exempt from the version check"
+        )
+    raise InputRejected(
+        f"{pin.package} tag {pin.tag} points at commit {facts.commit[:10]} whose "
+        f"pyproject.toml {what}, not {version}; tag the commit that carries the version"
+    )
+
+
+def _classify(
+    version: Version, tag: str, commit: str, prev_tag: str | None, prev_commit: str | None
+) -> str:
+    if prev_tag is None:
+        return "new"
+    try:
+        prev = parse_tag(prev_tag)
+    except InputRejected:
+        return "upgrade"
+    if version > prev:
+        return "upgrade"
+    if version < prev:
+        return "downgrade"
+    if prev_commit is not None and prev_commit != commit:
+        return "repin"
+    return "same" if prev_tag == tag else "retag"
+
+
+def _check_requirements(
+    env: str,
+    versions: Mapping[str, Version],
+    requirements: Mapping[str, Sequence[str]],
+    promoted: set[str],
+    internal: set[str],
+) -> None:
+    unmet: list[tuple[str, Requirement, str]] = []
+    for owner, reqs in requirements.items():
+        if owner not in versions:
+            continue
+        for text in reqs:
+            try:
+                req = Requirement(text)
+            except InvalidRequirement:
+                continue
+            target = canonicalize_name(req.name)
+            if target not in internal or (owner not in promoted and target not in promoted):
+                continue
+            if req.marker is not None and "extra" in str(req.marker):
+                continue
+            have = versions.get(target)
+            if have is None or not req.specifier.contains(have, prereleases=True):
+                shown = f"{target} {have}" if have else f"no {target}"
+                unmet.append((owner, req, shown))
+    if unmet:
+        owner, req, shown = unmet[0]
+        together = sorted({owner, canonicalize_name(req.name)})
+        raise InputRejected(
+            f"{owner} {versions[owner]} requires {req} but {env} would pin {shown}; "
+            f"promote {' and '.join(together)} together (one --pin NAME=TAG each)"
+        )
+
+
+def plan_promotion(
+    config: Config,
+    *,
+    env: str,
+    pins: Sequence[Pin],
+    facts: Mapping[str, TagFacts],
+    base_commit: str,
+    pyproject_before: str,
+    lock_before: Lock | None,
+    requirements: Mapping[str, Sequence[str]],
+    allow_downgrade: bool = False,
+    allow_prerelease: bool = False,
+    reason: str | None = None,
+) -> PromotionPlan:
+    """Check the request against the facts and compute the promotion.
+
+    ``requirements`` holds the declared dependencies of the profile's other internal
+    packages at their pinned tags (those the promotion could leave unmet).
+    """
+    profile = config.profile(env)
+    current = read_pins(pyproject_before)
+    planned: list[PlannedPin] = []
+    warnings: list[str] = []
+    for pin in pins:
+        cfg = config.package(pin.package)
+        fact = facts[pin.package]
+        version = parse_tag(pin.tag)
+        if pin.sha is not None and pin.sha != fact.commit:
+            raise InputRejected(
+                f"{pin.package} tag {pin.tag} points at {fact.commit}, not at the given sha "
+                f"{pin.sha} (the tag moved?)"
+            )
+        warning = _version_warning(pin, fact, config)
+        if warning:
+            warnings.append(warning)
+        if is_prerelease(version) and not (profile.allow_prerelease or allow_prerelease):
+            raise InputRejected(
+                f"{pin.package} {pin.tag} is a pre-release; {env} takes it only with "
+                "--allow-prerelease"
+            )
+        previous = current.pins.get(pin.package)
+        prev_tag = previous.tag if previous else None
+        prev_commit = None
+        if lock_before is not None and prev_tag is not None:
+            locked = [e for e in lock_before.named(pin.package) if e.git_tag == prev_tag]
+            prev_commit = locked[0].git_commit if locked else None
+        change = _classify(version, pin.tag, fact.commit, prev_tag, prev_commit)
+        if change in ("downgrade", "repin") and not allow_downgrade:
+            what = "a downgrade" if change == "downgrade" else "the same version at another commit"
+            raise InputRejected(
+                f"{pin.package} {prev_tag} -> {pin.tag} is {what} in {env}; "
+                "pass --allow-downgrade to roll back on purpose"
+            )
+        planned.append(
+            PlannedPin(
+                pin.package,
+                pin.tag,
+                str(version),
+                fact.commit,
+                cfg.repository,
+                cfg.slug,
+                prev_tag,
+                prev_commit,
+                change,
+                declared(fact.pyproject)[0],
+            )
+        )
+    promoted = {p.package for p in planned}
+    after_tags = {
+        **{n: p.tag for n, p in current.pins.items()},
+        **{p.package: p.tag for p in planned},
+    }
+    versions: dict[str, Version] = {}
+    for name, tag in after_tags.items():
+        try:
+            versions[name] = parse_tag(tag)
+        except InputRejected:
+            continue
+    all_requirements = {**requirements, **{n: declared(f.pyproject)[1] for n, f in facts.items()}}
+    _check_requirements(env, versions, all_requirements, promoted, set(config.packages))
+    after = rewrite_pins(
+        pyproject_before, {p.package: GitPin(p.repository, p.tag) for p in planned}
+    )
+    noop = (
+        lock_before is not None
+        and after == pyproject_before
+        and all(p.change == "same" and p.previous_commit == p.commit for p in planned)
+    )
+    return PromotionPlan(
+        env=env,
+        profile_dir=profile.directory,
+        base_branch=config.default_branch,
+        base_commit=base_commit,
+        branch=branch_name(env, [(p.package, p.tag, p.commit) for p in planned]),
+        pins=tuple(planned),
+        pyproject_before=pyproject_before,
+        pyproject_after=after,
+        lock_existed=lock_before is not None,
+        noop=noop,
+        rollback=any(p.change in ("downgrade", "repin") for p in planned),
+        warnings=tuple(warnings),
+        reason=reason,
+    )

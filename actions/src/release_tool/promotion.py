@@ -1,0 +1,360 @@
+"""Execute a promotion: gather facts, plan (pure), lock and verify in a throwaway
+worktree, commit on the release branch. Returns a :class:`PromotionOutcome`.
+
+The user's working tree, index and current branch are never touched: everything
+happens in a temporary worktree on the base branch head, and the only lasting write
+is one ``update-ref`` of ``release/<env>/...`` at the very end.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from release_tool.adapters import uv
+from release_tool.adapters.git import Checkout, TagStore, ls_remote_tags
+from release_tool.core.config import Config
+from release_tool.core.lockfile import (
+    NO_EXTRA,
+    ExportedPackage,
+    Lock,
+    LockDiff,
+    attach_tags,
+    diff_lock,
+    parse_export,
+    read_lock,
+)
+from release_tool.core.payload import Pin
+from release_tool.core.plan import (
+    PlannedPin,
+    PromotionPlan,
+    TagFacts,
+    declared,
+    plan_promotion,
+)
+from release_tool.core.pyproject_edit import read_pins
+from release_tool.core.render import (
+    labels,
+    render_body,
+    render_commit_message,
+    render_title,
+)
+from release_tool.core.verify import verify_lock
+from release_tool.core.versions import parse_tag
+from release_tool.errors import InputRejected, OperationalError
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class PromotionRequest:
+    env: str
+    pins: tuple[Pin, ...]
+    allow_downgrade: bool = False
+    allow_prerelease: bool = False
+    dry_run: bool = False
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class PromotionOutcome:
+    """``committed``: a new commit on ``branch``; ``unchanged``: the branch already held the
+    same change; ``noop``: the base already pins every requested tag at its commit (no
+    branch written); ``dry-run``: computed, nothing written."""
+
+    status: str
+    env: str
+    branch: str
+    base_branch: str
+    base_commit: str
+    commit: str | None
+    previous_branch_commit: str | None
+    title: str
+    body: str
+    labels: tuple[str, ...]
+    pins: tuple[PlannedPin, ...]
+    rollback: bool
+    warnings: tuple[str, ...]
+    pyproject_diff: str
+    lock_diff: LockDiff | None = field(default=None, repr=False)
+
+    def as_json(self) -> dict[str, Any]:
+        sets: dict[str, Any] = {}
+        if self.lock_diff is not None:
+            for diff in self.lock_diff.sets:
+                sets[diff.label] = {
+                    "added": [_exported(p) for p in diff.added],
+                    "removed": [_exported(p) for p in diff.removed],
+                    "changed": [
+                        {"name": c.name, "before": _exported(c.before), "after": _exported(c.after)}
+                        for c in diff.changed
+                    ],
+                }
+        return {
+            "status": self.status,
+            "env": self.env,
+            "branch": self.branch,
+            "base_branch": self.base_branch,
+            "base_commit": self.base_commit,
+            "commit": self.commit,
+            "previous_branch_commit": self.previous_branch_commit,
+            "title": self.title,
+            "body": self.body,
+            "labels": list(self.labels),
+            "rollback": self.rollback,
+            "warnings": list(self.warnings),
+            "pins": [
+                {
+                    "package": p.package,
+                    "tag": p.tag,
+                    "commit": p.commit,
+                    "repository": p.slug,
+                    "previous_tag": p.previous_tag,
+                    "previous_commit": p.previous_commit,
+                    "change": p.change,
+                }
+                for p in self.pins
+            ],
+            "lock_diff": sets,
+            "lock_initial": bool(self.lock_diff and self.lock_diff.initial),
+            "collateral": list(self.lock_diff.collateral(p.package for p in self.pins))
+            if self.lock_diff
+            else [],
+            "pyproject_diff": self.pyproject_diff,
+        }
+
+
+def _exported(p: ExportedPackage) -> dict[str, str | None]:
+    return {"name": p.name, "version": p.version, "url": p.url, "commit": p.commit}
+
+
+def _diff_text(before: str, after: str, path: str) -> str:
+    return "".join(
+        difflib.unified_diff(
+            before.splitlines(keepends=True),
+            after.splitlines(keepends=True),
+            f"a/{path}",
+            f"b/{path}",
+        )
+    )
+
+
+def _resolve(
+    config: Config, pins: Sequence[Pin], store: TagStore, env: Mapping[str, str], say: Progress
+) -> tuple[dict[str, TagFacts], dict[str, dict[str, str]]]:
+    facts: dict[str, TagFacts] = {}
+    remote_tags: dict[str, dict[str, str]] = {}
+    for pin in pins:
+        url = config.packages[pin.package].repository
+        say(f"resolving {pin.package} {pin.tag} in {url}")
+        tags = ls_remote_tags(url, env)
+        remote_tags[pin.package] = tags
+        if pin.tag not in tags:
+            raise InputRejected(f"tag {pin.tag} of {pin.package} was not found in {url}")
+        store.fetch(url, [pin.tag])
+        commit = store.commit_of(url, pin.tag)
+        if commit != tags[pin.tag]:
+            raise OperationalError(f"{pin.package} tag {pin.tag} moved while it was being read")
+        facts[pin.package] = TagFacts(
+            pin.package, pin.tag, commit, store.read(commit, "pyproject.toml")
+        )
+    return facts, remote_tags
+
+
+def _other_requirements(
+    config: Config,
+    *,
+    pyproject: str,
+    lock: Lock | None,
+    promoted: set[str],
+    store: TagStore,
+    say: Progress,
+) -> dict[str, tuple[str, ...]]:
+    """Declared dependencies of the profile's other internal packages that could be affected."""
+    result: dict[str, tuple[str, ...]] = {}
+    for name, pin in read_pins(pyproject).pins.items():
+        if name in promoted or name not in config.packages:
+            continue
+        if lock is not None:
+            entries = lock.named(name)
+            if entries and not set(entries[0].dependencies) & promoted:
+                continue
+        say(f"reading {name} {pin.tag}'s requirements")
+        store.fetch(pin.url, [pin.tag])
+        commit = store.commit_of(pin.url, pin.tag)
+        result[name] = declared(store.read(commit, "pyproject.toml"))[1]
+    return result
+
+
+def _commit_logs(
+    plan: PromotionPlan, remote_tags: Mapping[str, Mapping[str, str]], store: TagStore
+) -> dict[str, list[str] | str]:
+    logs: dict[str, list[str] | str] = {}
+    for pin in plan.pins:
+        old = pin.previous_tag
+        if old is None:
+            logs[pin.package] = "new in this profile"
+            continue
+        if old not in remote_tags[pin.package]:
+            logs[pin.package] = f"the previous tag {old} no longer exists in the repository"
+            continue
+        store.fetch(pin.repository, [old])
+        old_commit = store.commit_of(pin.repository, old)
+        if pin.change in ("downgrade", "repin"):
+            lines = store.log(pin.commit, old_commit)
+            logs[pin.package] = [f"(rolled back) {line}" for line in lines] or "no commit removed"
+        else:
+            logs[pin.package] = store.log(old_commit, pin.commit) or "no new commit"
+    return logs
+
+
+def _export_sets(
+    project: Path, config: Config, env: Mapping[str, str], label: str
+) -> dict[str, dict[str, ExportedPackage]]:
+    """The package set of each backend extra and of no extra, git entries tagged."""
+    lock = read_lock((project / "uv.lock").read_text(encoding="utf-8"))
+    extras: list[str | None] = [None, *(b.extra for b in config.backends.values())]
+    return {
+        extra or NO_EXTRA: attach_tags(
+            parse_export(uv.export(project, extra, env, label=label)), lock
+        )
+        for extra in extras
+    }
+
+
+def promote(
+    checkout_path: Path,
+    config: Config,
+    request: PromotionRequest,
+    env: Mapping[str, str],
+    say: Progress = lambda _msg: None,
+) -> PromotionOutcome:
+    """Plan and execute one promotion; raise InputRejected / OperationalError with a sentence."""
+    if not request.pins:
+        raise InputRejected("nothing to promote: give --package/--tag, --pin or --payload")
+    for pin in request.pins:
+        config.package(pin.package)
+        parse_tag(pin.tag)
+    checkout = Checkout(checkout_path, env)
+    profile = config.profile(request.env)
+    base = checkout.resolve_base(config.default_branch)
+    pyproject_path = f"{profile.directory}/pyproject.toml"
+    lock_path = f"{profile.directory}/uv.lock"
+    pyproject_before = checkout.read_file(base, pyproject_path)
+    if pyproject_before is None:
+        raise OperationalError(f"{pyproject_path} does not exist on {config.default_branch}")
+    lock_text = checkout.read_file(base, lock_path)
+    lock_before = read_lock(lock_text) if lock_text is not None else None
+    promoted = {p.package for p in request.pins}
+    with TagStore(env) as store:
+        facts, remote_tags = _resolve(config, request.pins, store, env, say)
+        requirements = _other_requirements(
+            config,
+            pyproject=pyproject_before,
+            lock=lock_before,
+            promoted=promoted,
+            store=store,
+            say=say,
+        )
+        plan = plan_promotion(
+            config,
+            env=request.env,
+            pins=request.pins,
+            facts=facts,
+            base_commit=base,
+            pyproject_before=pyproject_before,
+            lock_before=lock_before,
+            requirements=requirements,
+            allow_downgrade=request.allow_downgrade,
+            allow_prerelease=request.allow_prerelease,
+            reason=request.reason,
+        )
+        logs = _commit_logs(plan, remote_tags, store)
+    return execute_plan(
+        checkout, config, plan, logs=logs, env=env, dry_run=request.dry_run, say=say
+    )
+
+
+def execute_plan(
+    checkout: Checkout,
+    config: Config,
+    plan: PromotionPlan,
+    *,
+    logs: Mapping[str, Sequence[str] | str],
+    env: Mapping[str, str],
+    dry_run: bool,
+    say: Progress,
+) -> PromotionOutcome:
+    """Lock, verify, diff and commit ``plan`` in a temporary worktree."""
+    pyproject_path = f"{plan.profile_dir}/pyproject.toml"
+    lock_path = f"{plan.profile_dir}/uv.lock"
+    previous = checkout.branch_commit(plan.branch)
+    backends = [b.extra for b in config.backends.values()]
+
+    def outcome(status: str, commit: str | None, lock_diff: LockDiff | None) -> PromotionOutcome:
+        body = render_body(plan, lock_diff=lock_diff, commit_logs=logs, backends=backends)
+        return PromotionOutcome(
+            status=status,
+            env=plan.env,
+            branch=plan.branch,
+            base_branch=plan.base_branch,
+            base_commit=plan.base_commit,
+            commit=commit,
+            previous_branch_commit=previous,
+            title=render_title(plan),
+            body=body,
+            labels=labels(plan),
+            pins=plan.pins,
+            rollback=plan.rollback,
+            warnings=plan.warnings,
+            pyproject_diff=_diff_text(plan.pyproject_before, plan.pyproject_after, pyproject_path),
+            lock_diff=lock_diff,
+        )
+
+    if plan.noop:
+        say(f"{plan.env} already pins every requested tag at its commit: nothing to do")
+        return outcome("noop", None, None)
+    label = f"{plan.env} ({plan.profile_dir}/)"
+    with checkout.temporary_worktree(plan.base_commit) as tree:
+        project = tree / plan.profile_dir
+        before = _export_sets(project, config, env, label) if plan.lock_existed else None
+        lock_before = (
+            read_lock((tree / lock_path).read_text("utf-8")) if plan.lock_existed else None
+        )
+        (tree / pyproject_path).write_text(plan.pyproject_after, encoding="utf-8")
+        say(f"locking {label}, re-reading {', '.join(plan.packages)}")
+        uv.lock(project, plan.packages, env, label=label)
+        lock = read_lock((tree / lock_path).read_text("utf-8"))
+        problems = verify_lock(
+            lock,
+            config=config,
+            profile=read_pins(plan.pyproject_after),
+            promoted={p.package: (p.tag, p.commit) for p in plan.pins},
+            before=lock_before,
+        )
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise InputRejected(f"the new lock of {label} fails verification: {problems[0]}{more}")
+        lock_diff = diff_lock(before, _export_sets(project, config, env, label))
+        if dry_run:
+            return outcome("dry-run", None, lock_diff)
+        tree_id = checkout.write_tree(tree, [pyproject_path, lock_path])
+    if previous is not None and checkout.tree_and_parents(previous) == (
+        tree_id,
+        (plan.base_commit,),
+    ):
+        say(f"{plan.branch} already holds this change: unchanged")
+        return outcome("unchanged", previous, lock_diff)
+    if plan.branch in checkout.checked_out_branches():
+        raise OperationalError(
+            f"{plan.branch} is checked out in a worktree; switch away from it and run again"
+        )
+    commit = checkout.commit_tree(
+        tree_id, plan.base_commit, render_commit_message(plan), config.bot
+    )
+    checkout.update_branch(plan.branch, commit, previous)
+    say(f"committed {commit[:10]} on {plan.branch}")
+    return outcome("committed", commit, lock_diff)
