@@ -22,6 +22,14 @@ from release_tool.errors import ReleaseToolError
 COMMANDS: dict[str, tuple[str, str]] = {
     "intake": ("release_tool.commands.intake", "validate a repository_dispatch payload"),
     "promote": ("release_tool.commands.promote", "promote package tags into a profile"),
+    "bump": (
+        "release_tool.commands.bump",
+        "bump a package's version on a bump/<package>-<version> branch",
+    ),
+    "publish": (
+        "release_tool.commands.publish",
+        "publish packages to their repositories: split, tag, push, notify",
+    ),
     "matrix": ("release_tool.commands.matrix", "print the GPU job matrix (JSON)"),
     "gpu-result": ("release_tool.commands.gpu_result", "write one GPU job's result file"),
     "gate": ("release_tool.commands.gate", "decide the GPU gate from the jobs' results"),

@@ -1,0 +1,122 @@
+"""A package repository (the mirror that receives releases), through a scratch bare clone.
+
+The scratch clone lives in a temporary directory: the split commits are pushed
+into it from the monorepo (no ref is created in the monorepo), the branch and
+tag are made there, and only ``push`` talks to the real repository.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from release_tool.adapters.gitcli import git, git_ok
+
+SPLIT_REF = "refs/release-tool/split"
+
+
+@dataclass(frozen=True)
+class Mirror:
+    """A scratch bare clone of one package repository."""
+
+    path: Path
+    url: str
+    env: Mapping[str, str]
+
+    def _git(self, *args: str, what: str | None = None, echo: bool = False) -> str:
+        return git(*args, cwd=self.path, env=self.env, what=what, echo=echo)
+
+    def default_branch(self) -> str:
+        """The repository's default branch (the remote HEAD the clone copied)."""
+        return self._git("symbolic-ref", "--short", "HEAD")
+
+    def head_of(self, branch: str) -> str | None:
+        ref = f"refs/heads/{branch}"
+        if not git_ok("rev-parse", "--verify", "--quiet", ref, cwd=self.path, env=self.env):
+            return None
+        return self._git("rev-parse", ref)
+
+    def tags(self) -> list[str]:
+        out = self._git("for-each-ref", "--format=%(refname:strip=2)", "refs/tags")
+        return out.splitlines() if out else []
+
+    def tags_merged_into(self, commit: str) -> list[str]:
+        out = self._git("tag", "--merged", commit)
+        return out.splitlines() if out else []
+
+    def tag_commit(self, tag: str) -> str:
+        return self._git("rev-parse", f"refs/tags/{tag}^{{commit}}")
+
+    def is_ancestor(self, older: str, newer: str) -> bool:
+        return git_ok("merge-base", "--is-ancestor", older, newer, cwd=self.path, env=self.env)
+
+    def subjects(self, commit: str, since: str | None) -> list[str]:
+        """Commit subjects from ``since`` (exclusive) to ``commit``, newest first."""
+        span = f"{since}..{commit}" if since else commit
+        out = self._git("log", "--no-merges", "--format=%s", span)
+        return out.splitlines() if out else []
+
+    def create_tag(self, tag: str, commit: str, message: str, env: Mapping[str, str]) -> None:
+        git(
+            "tag",
+            "--annotate",
+            "--cleanup=whitespace",
+            "--file=-",
+            tag,
+            commit,
+            cwd=self.path,
+            env=env,
+            what=f"creating tag {tag}",
+            echo=True,
+            input_text=message,
+        )
+
+    def set_branch(self, branch: str, commit: str) -> None:
+        self._git("update-ref", f"refs/heads/{branch}", commit, what=f"moving {branch}")
+
+    def push(self, refspecs: Sequence[str], leases: Sequence[str] = ()) -> None:
+        """Push ``refspecs`` to the real repository, all or nothing."""
+        self._git(
+            "push",
+            "--atomic",
+            "--quiet",
+            "--no-verify",
+            *(f"--force-with-lease={lease}" for lease in leases),
+            "origin",
+            *refspecs,
+            what=f"pushing to {self.url}",
+            echo=True,
+        )
+
+
+def clone_mirror(url: str, dest: Path, env: Mapping[str, str]) -> Mirror:
+    """A scratch bare clone of ``url`` at ``dest`` (an empty repository is fine)."""
+    git(
+        "clone",
+        "--bare",
+        "--quiet",
+        "--",
+        url,
+        str(dest),
+        cwd=dest.parent,
+        env=env,
+        what=f"cloning the package repository {url}",
+        echo=True,
+    )
+    return Mirror(dest, url, env)
+
+
+def bring_commit(monorepo: Path, mirror: Mirror, commit: str) -> None:
+    """Copy ``commit`` and its history from the monorepo into the scratch clone."""
+    git(
+        "push",
+        "--quiet",
+        "--no-verify",
+        "--force",
+        str(mirror.path),
+        f"{commit}:{SPLIT_REF}",
+        cwd=monorepo,
+        env=mirror.env,
+        what="copying the split into the scratch clone",
+    )

@@ -1,0 +1,85 @@
+"""The monorepo side of a publication: its state, and the split of a package directory.
+
+``git subtree split --prefix=<dir> <rev>`` rewrites the commits of ``<rev>`` that
+touch ``<dir>`` into a history rooted at that directory. It is deterministic:
+the same history always yields the same commits, so each publication
+fast-forwards the package repository's default branch. Nothing here creates a
+ref or touches the working tree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from release_tool.adapters.gitcli import git, git_ok
+from release_tool.errors import InputRejected, OperationalError
+
+
+def find_toplevel(cwd: Path, env: Mapping[str, str]) -> Path:
+    """The root of the monorepo checkout holding ``cwd``."""
+    if not git_ok("rev-parse", "--show-toplevel", cwd=cwd, env=env):
+        raise InputRejected(f"{cwd} is not inside a git checkout of the monorepo")
+    return Path(git("rev-parse", "--show-toplevel", cwd=cwd, env=env))
+
+
+def fetch_default(root: Path, branch: str, env: Mapping[str, str]) -> str:
+    """Fetch ``origin/<branch>`` and return its commit."""
+    git(
+        "fetch",
+        "--quiet",
+        "--no-tags",
+        "origin",
+        f"+refs/heads/{branch}:refs/remotes/origin/{branch}",
+        cwd=root,
+        env=env,
+        what=f"fetching {branch} from origin",
+        echo=True,
+    )
+    return resolve(root, f"refs/remotes/origin/{branch}", env)
+
+
+def resolve(root: Path, rev: str, env: Mapping[str, str]) -> str:
+    return git("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", cwd=root, env=env)
+
+
+def require_clean_at(root: Path, branch: str, origin_head: str, env: Mapping[str, str]) -> None:
+    """Refuse unless the working tree is clean and HEAD is ``origin/<branch>``."""
+    status = git("status", "--porcelain", "--untracked-files=normal", cwd=root, env=env)
+    if status:
+        first = status.splitlines()[0].strip()
+        raise InputRejected(
+            f"the working tree has uncommitted or untracked changes ({first!s}, ...); "
+            "commit or stash them first"
+        )
+    head = resolve(root, "HEAD", env)
+    if head != origin_head:
+        raise InputRejected(
+            f"HEAD ({head[:12]}) is not origin/{branch} ({origin_head[:12]}); "
+            f"check out {branch} and pull (publish releases exactly what origin/{branch} holds)"
+        )
+
+
+def split_directory(root: Path, directory: str, rev: str, env: Mapping[str, str]) -> str:
+    """The commit of ``directory``'s split history at ``rev``."""
+    if not git_ok("cat-file", "-e", f"{rev}:{directory}", cwd=root, env=env):
+        raise InputRejected(f"{directory} does not exist at {rev[:12]} of the monorepo")
+    out = git(
+        "subtree",
+        "split",
+        "-q",
+        f"--prefix={directory}",
+        rev,
+        cwd=root,
+        env=env,
+        what=f"git subtree split of {directory}",
+        echo=True,
+    )
+    commit = out.splitlines()[-1].strip() if out else ""
+    if len(commit) != 40:
+        raise OperationalError(f"git subtree split of {directory} gave no commit: {out!r}")
+    return commit
+
+
+def read_file(root: Path, rev: str, path: str, env: Mapping[str, str]) -> str:
+    return git("show", f"{rev}:{path}", cwd=root, env=env, what=f"reading {path} at {rev[:12]}")
