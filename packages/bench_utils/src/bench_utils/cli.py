@@ -20,6 +20,7 @@ from prompt_handler import PromptError
 
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "families": ("bench_utils.commands.families", "list the installed model families"),
+    "smoke": ("bench_utils.commands.smoke", "check torch, the device and a model generating"),
 }
 
 
