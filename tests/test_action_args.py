@@ -141,7 +141,7 @@ def _parse(parser_factory: Callable[[], object], argv: list[str], where: str) ->
     with contextlib.redirect_stderr(err):
         try:
             parser.parse_args(argv)  # type: ignore[attr-defined]
-        except SystemExit as exc:
+        except SystemExit:
             pytest.fail(
                 f"{where}: {argv} does not parse: {err.getvalue().strip().splitlines()[-1]}"
             )

@@ -19,6 +19,7 @@ from release_tool.core.matrix import (
 )
 from release_tool.errors import InputRejected
 
+from tests.support.action_runner import read_outputs
 from tests.support.sandbox import ROOT, clean_env, git
 
 PROFILES = [Profile("staging", "staging"), Profile("prod", "prod")]
@@ -179,9 +180,9 @@ def test_changed_both_profiles_writes_step_outputs(
     outputs = tmp_path / "github_output"
     got = _matrix(repo, capsys, "--base", "main", env=clean_env({"GITHUB_OUTPUT": str(outputs)}))
     assert [e["id"] for e in got] == ["staging-cu124", "staging-cu128", "prod-cu124", "prod-cu128"]
-    lines = outputs.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "matrix=" + json.dumps(got, separators=(",", ":"))
-    assert lines[1] == 'profiles=["staging","prod"]'
+    written = read_outputs(outputs)
+    assert written["matrix"] == json.dumps(got, separators=(",", ":"))
+    assert written["profiles"] == '["staging","prod"]'
 
 
 def test_changed_compares_with_the_merge_base(

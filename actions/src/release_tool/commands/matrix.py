@@ -18,8 +18,8 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from release_tool.adapters.actions_io import write_step_outputs
 from release_tool.adapters.git_changes import changed_paths
-from release_tool.adapters.step_output import write_outputs
 from release_tool.commands.context import load_project_config
 from release_tool.core.matrix import (
     CHANGED,
@@ -76,7 +76,7 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     text = dump_matrix(entries)
     print(text)
     names = json.dumps([p.name for p in chosen], separators=(",", ":"))
-    write_outputs({"matrix": text, "profiles": names}, env)
+    write_step_outputs(env, {"matrix": text, "profiles": names})
     print(
         f"{len(entries)} GPU job(s) for: {', '.join(p.name for p in chosen) or 'no profile'}",
         file=sys.stderr,
