@@ -282,3 +282,25 @@ def test_actionlint_knows_every_configured_runner_label() -> None:
     labels = {label for b in backends.values() for label in b["runner-labels"]}
     known = set(load_yaml(ROOT / ".github" / "actionlint.yaml")["self-hosted-runner"]["labels"])
     assert labels - GITHUB_LABELS <= known
+
+
+def test_the_setup_docs_name_every_secret_variable_environment_and_permission() -> None:
+    docs = (ROOT / "docs" / "pipeline-setup.md").read_text(encoding="utf-8")
+    texts = [p.read_text(encoding="utf-8") for p in [*WORKFLOWS, *template_files()]]
+    names = {m for t in texts for m in re.findall(r"\b(?:secrets|vars)\.([A-Z0-9_]+)", t)}
+    names |= {
+        str(job["environment"])
+        for p in WORKFLOWS
+        for job in jobs(p).values()
+        if "environment" in job
+    }
+    names |= {m for t in texts for m in re.findall(r"\b(permission-[a-z-]+):", t)}
+    names |= {
+        f"{k}: {v}"
+        for p in WORKFLOWS
+        for job in jobs(p).values()
+        for k, v in job["permissions"].items()
+    }
+    assert names
+    missing = sorted(n for n in names if f"`{n}`" not in docs and n not in docs)
+    assert missing == [], f"docs/pipeline-setup.md does not name {missing}"
