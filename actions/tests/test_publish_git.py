@@ -190,8 +190,9 @@ class RecordingSender:
     def __init__(self) -> None:
         self.sent: list[tuple[str, dict[str, Any]]] = []
 
-    def __call__(self, repository: str, payload: Mapping[str, Any], env: Mapping[str, str]) -> None:
+    def __call__(self, repository: str, payload: Mapping[str, Any]) -> str:
         self.sent.append((repository, dict(payload)))
+        return "https://example.invalid/watch"
 
 
 def _intake(payload: Mapping[str, Any], tmp_path: Path, env: Mapping[str, str]) -> Any:

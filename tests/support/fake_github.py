@@ -10,6 +10,7 @@ request for assertions, and injects faults at a chosen request index:
 - ``429``: answer 429 with ``Retry-After``;
 - ``403-secondary``: a secondary rate limit (403, GitHub's message, ``Retry-After``
   unless ``retry_after`` is None, then ``x-ratelimit-remaining: 0`` and a reset time);
+- ``403-forbidden``: a permission error (not retryable);
 - ``drop`` / ``drop-after``: close the connection without an answer, before or
   after doing the work.
 
@@ -34,7 +35,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 PREFIX = "/api/v3"
-FAULT_KINDS = ("500", "502-after", "429", "403-secondary", "drop", "drop-after")
+FAULT_KINDS = ("500", "502-after", "429", "403-secondary", "403-forbidden", "drop", "drop-after")
 SECONDARY_MESSAGE = (
     "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
 )
@@ -297,7 +298,7 @@ class _Handler(BaseHTTPRequestHandler):
             fake.requests.append(
                 Request(index, method, path, query, dict(self.headers), body, fault and fault.kind)
             )
-            if fault and fault.kind in {"500", "429", "403-secondary", "drop"}:
+            if fault and fault.kind in {"500", "429", "403-secondary", "403-forbidden", "drop"}:
                 self._answer_fault(fault)
                 return
             status, payload = self._dispatch(fake, method, path, query, body)
@@ -343,6 +344,8 @@ class _Handler(BaseHTTPRequestHandler):
             status, payload = 500, {"message": "Server Error"}
         elif fault.kind == "502-after":
             status, payload = 502, {"message": "Bad Gateway"}
+        elif fault.kind == "403-forbidden":
+            status, payload = 403, {"message": "Resource not accessible by integration"}
         elif fault.kind == "429":
             status, payload = 429, {"message": "Too Many Requests"}
             headers["Retry-After"] = str(fault.retry_after or 1)

@@ -274,3 +274,75 @@ def make_sandbox(
         indexes=make_standin_indexes(root / "indexes"),
         packages=built,
     )
+
+
+def package_workdir(repo: PackageRepo) -> Path:
+    """The working repository ``make_package_repo`` built the bare one from."""
+    return repo.bare.parent / ".work" / repo.bare.name.removesuffix(".git")
+
+
+def add_package_tag(
+    sandbox: Sandbox,
+    name: str,
+    tag: str,
+    *,
+    version: str | None = None,
+    dependencies: list[str] | None = None,
+    requires_python: str | None = None,
+    move: bool = False,
+    project: Path = ROOT,
+) -> str:
+    """Commit a synthetic release of ``name`` and tag it (annotated) in its bare repo.
+
+    ``version`` is what pyproject.toml declares (default: the tag's version);
+    ``dependencies`` replaces the declared requirements; ``move`` re-points an
+    existing tag (force-pushed), as a careless maintainer would. Returns the commit.
+    """
+    import tomlkit  # noqa: PLC0415 - only the sandbox needs it
+
+    config = load_config(project)
+    packages_cfg: dict[str, dict[str, str]] = config["packages"]  # type: ignore[assignment]
+    repo = sandbox.packages[name]
+    work = package_workdir(repo)
+    for child in work.iterdir():
+        if child.name != ".git":
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
+    staged = sandbox.repos / ".stage"
+    synthesize_package(
+        project / packages_cfg[name]["directory"],
+        staged,
+        version or tag.removeprefix("v"),
+        internal=packages_cfg,
+    )
+    pyproject = staged / "pyproject.toml"
+    doc = tomlkit.parse(pyproject.read_text(encoding="utf-8"))
+    if dependencies is not None:
+        doc["project"]["dependencies"] = dependencies  # type: ignore[index]
+    if requires_python is not None:
+        doc["project"]["requires-python"] = requires_python  # type: ignore[index]
+    pyproject.write_text(tomlkit.dumps(doc), encoding="utf-8")
+    shutil.copytree(staged, work, dirs_exist_ok=True)
+    shutil.rmtree(staged)
+    git("add", "-A", cwd=work, env=_IDENTITY)
+    git("commit", "-q", "--allow-empty", "-m", f"release {tag}", cwd=work, env=_IDENTITY)
+    git("tag", "-a", *(["-f"] if move else []), tag, "-m", f"{name} {tag}", cwd=work, env=_IDENTITY)
+    git("push", "-q", *(["-f"] if move else []), str(repo.bare), f"refs/tags/{tag}", cwd=work)
+    commit = git("rev-parse", "HEAD", cwd=work)
+    repo.tags[tag] = commit
+    return commit
+
+
+def make_monorepo(sandbox: Sandbox, name: str = "mono", project: Path = ROOT) -> Path:
+    """A bare clone of the committed project as ``origin`` and a working clone of it.
+
+    The origin holds the project's HEAD as ``main``; the clone's real GitHub URLs are
+    redirected to the sandbox's package repositories by the sandbox's gitconfig.
+    """
+    origin = sandbox.root / f"{name}-origin.git"
+    if not origin.exists():
+        git("init", "-q", "--bare", str(origin), cwd=sandbox.root)
+        git("push", "-q", str(origin), "HEAD:refs/heads/main", cwd=project)
+        git("symbolic-ref", "HEAD", "refs/heads/main", cwd=origin)
+    work = sandbox.root / name
+    git("clone", "-q", str(origin), str(work), cwd=sandbox.root, env=sandbox.env())
+    return work

@@ -236,3 +236,17 @@ def test_the_budget_is_shared_by_all_requests_of_a_run(fake: FakeGitHub) -> None
     with pytest.raises(OperationalError, match=r"beyond the retry budget of 60 s \(50 s already"):
         _adapter(fake, sleeps).ensure_pull_request(REPO, SPEC)
     assert sleeps.waits == [25, 25]
+
+
+def test_a_permission_error_is_not_retried(fake: FakeGitHub) -> None:
+    seed(fake)
+    fake.persistent_fault = Fault("403-forbidden")
+    sleeps = Sleeps([])
+    with pytest.raises(OperationalError) as caught:
+        _adapter(fake, sleeps).ensure_pull_request(REPO, SPEC)
+    assert str(caught.value) == (
+        f"GitHub API: creating or updating the pull request of {BRANCH} failed with "
+        "403 Resource not accessible by integration: check that the token may access it"
+    )
+    assert len(fake.requests) == 1
+    assert sleeps.waits == []

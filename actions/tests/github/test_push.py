@@ -18,6 +18,7 @@ from release_tool.adapters.push import (
 from release_tool.core.github_context import Secret
 from release_tool.errors import InputRejected, OperationalError
 
+from tests.support.git_http import serve_git_http
 from tests.support.github_sandbox import BRANCH, TOKEN, BareOrigin
 from tests.support.sandbox import clean_env, git
 
@@ -155,3 +156,27 @@ def test_credentials_reach_git_through_the_environment_only(origin: BareOrigin) 
         assert TOKEN not in text
         assert basic not in text
     assert credential_env({"A": "b"}, None) == {"A": "b", "GIT_TERMINAL_PROMPT": "0"}
+
+
+def test_push_over_http_authenticates_with_the_header_from_the_environment(
+    origin: BareOrigin, tmp_path: Path
+) -> None:
+    served_root = origin.bare.parent
+    with serve_git_http(served_root, TOKEN) as server:
+        url = f"{server.url}/{origin.bare.name}"
+        git("remote", "set-url", "origin", url, cwd=origin.checkout)
+        echo = io.StringIO()
+        target = Origin(origin.checkout, clean_env(), Secret(TOKEN), server.url, echo=echo)
+        commit = origin.commit_on(origin.base_sha, "over http")
+        push_branch(target, BRANCH, commit, expected=None)
+        assert origin.remote_sha(BRANCH) == commit
+        assert read_remote_branch(target, BRANCH) == commit
+        # The auth scheme is case-insensitive; the credentials are exact.
+        assert server.expected.lower() in [a.lower() for a in server.authorizations if a]
+        # Without the token the server refuses and git does not prompt: one sentence, exit 1.
+        anonymous = Origin(origin.checkout, clean_env(), None, server.url, echo=io.StringIO())
+        with pytest.raises(OperationalError, match=f"git push of {BRANCH} to origin failed"):
+            push_branch(anonymous, BRANCH, origin.base_sha, expected=commit)
+        assert origin.remote_sha(BRANCH) == commit
+    assert TOKEN not in echo.getvalue()
+    assert TOKEN not in (origin.checkout / ".git" / "config").read_text(encoding="utf-8")

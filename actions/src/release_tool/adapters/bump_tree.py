@@ -58,16 +58,19 @@ def make_bump_commit(
     return BumpCommit(commit, tree_id, tuple(changed.splitlines()), diff)
 
 
-def set_bump_branch(checkout: Checkout, branch: str, base: str, made: BumpCommit) -> str:
-    """Point ``branch`` at the bump: ``created``, ``updated``, or ``unchanged`` when the
-    branch already holds a commit with the same parent and tree (kept as it is)."""
+def set_bump_branch(
+    checkout: Checkout, branch: str, base: str, made: BumpCommit
+) -> tuple[str, str]:
+    """Point ``branch`` at the bump; ``(result, branch head)``. The result is ``created``,
+    ``updated``, or ``unchanged`` when the branch already holds a commit with the same
+    parent and tree (kept as it is)."""
     if branch in checkout.checked_out_branches():
         raise InputRejected(f"{branch} is checked out in a worktree; switch to another branch")
     old = checkout.branch_commit(branch)
     if old is None:
         checkout.update_branch(branch, made.commit, None)
-        return "created"
+        return "created", made.commit
     if checkout.tree_and_parents(old) == (made.tree, (base,)):
-        return "unchanged"
+        return "unchanged", old
     checkout.update_branch(branch, made.commit, old)
-    return "updated"
+    return "updated", made.commit

@@ -1,9 +1,9 @@
 """Sending the ``package-released`` repository_dispatch that starts a promotion.
 
-``publish --notify`` takes the sender as a parameter (:data:`DispatchSender`) so
-tests can hand it a recording one; :func:`send_dispatch` is the real one, through
-PyGithub against ``GITHUB_API_URL`` with the token from ``RELEASE_TOOL_TOKEN``,
-``GH_TOKEN`` or ``GITHUB_TOKEN``.
+``publish --notify`` takes the sender as a parameter (:data:`DispatchSender`) so a
+test can hand it a recording one; :func:`github_sender` is the real one, through
+the GitHub adapter (``GITHUB_API_URL``, the token from ``RELEASE_TOOL_TOKEN``,
+``GH_TOKEN`` or ``GITHUB_TOKEN``, bounded retries, the token never shown).
 """
 
 from __future__ import annotations
@@ -11,47 +11,23 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from release_tool.adapters.github import GithubAdapter
+from release_tool.adapters.github_retry import RetryPolicy
+from release_tool.core.github_context import read_github_context
 from release_tool.core.payload import EVENT_TYPE
-from release_tool.errors import OperationalError
 
-TOKEN_VARIABLES = ("RELEASE_TOOL_TOKEN", "GH_TOKEN", "GITHUB_TOKEN")
-DEFAULT_API = "https://api.github.com"
-
-DispatchSender = Callable[[str, Mapping[str, Any], Mapping[str, str]], None]
+# (monorepo OWNER/NAME, client_payload) -> where to watch the run it starts
+DispatchSender = Callable[[str, Mapping[str, Any]], str]
 
 
-def find_token(env: Mapping[str, str]) -> str:
-    for name in TOKEN_VARIABLES:
-        if env.get(name):
-            return env[name]
-    raise OperationalError(
-        f"no GitHub token to send the dispatch: set one of {', '.join(TOKEN_VARIABLES)}"
-    )
+def github_sender(env: Mapping[str, str], policy: RetryPolicy | None = None) -> DispatchSender:
+    """A sender posting to the GitHub API that ``env`` names."""
 
+    def send(repository: str, payload: Mapping[str, Any]) -> str:
+        context = read_github_context(env, repository)
+        receipt = GithubAdapter(context, policy).send_dispatch(
+            context.repository, EVENT_TYPE, payload
+        )
+        return receipt.watch_url
 
-def send_dispatch(repository: str, payload: Mapping[str, Any], env: Mapping[str, str]) -> None:
-    """POST one repository_dispatch to ``repository`` (``OWNER/NAME``)."""
-    from github import Auth, Github, GithubException  # noqa: PLC0415 - only --notify needs it
-
-    token = find_token(env)
-    client = Github(
-        base_url=env.get("GITHUB_API_URL") or DEFAULT_API,
-        auth=Auth.Token(token),
-        seconds_between_requests=0,
-        seconds_between_writes=0,
-    )
-    try:
-        client.get_repo(repository, lazy=True).create_repository_dispatch(EVENT_TYPE, dict(payload))
-    except GithubException as exc:
-        message = str(exc.data.get("message", "")) if isinstance(exc.data, dict) else ""
-        detail = (message or f"HTTP {exc.status}").replace(token, "***")
-        raise OperationalError(
-            f"sending the {EVENT_TYPE} dispatch to {repository} failed: {detail}"
-        ) from None
-    except OSError as exc:  # requests' connection errors are OSErrors
-        raise OperationalError(
-            f"sending the {EVENT_TYPE} dispatch to {repository} failed: "
-            f"{type(exc).__name__} (GitHub unreachable?)"
-        ) from None
-    finally:
-        client.close()
+    return send

@@ -8,7 +8,7 @@ run quietly; writes are echoed so a long run shows its progress.
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from release_tool.adapters import process
@@ -21,6 +21,7 @@ def git(
     what: str | None = None,
     echo: bool = False,
     input_text: str | None = None,
+    secrets: Sequence[str] = (),
 ) -> str:
     """Run ``git ARGS`` in ``cwd``; its stdout, stripped. OperationalError names ``what``."""
     result = process.run(
@@ -30,6 +31,7 @@ def git(
         what=what,
         echo=sys.stderr if echo else None,
         input_text=input_text,
+        secrets=secrets,
     )
     return result.stdout.strip()
 

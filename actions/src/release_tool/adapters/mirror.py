@@ -8,7 +8,7 @@ tag are made there, and only ``push`` talks to the real repository.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from release_tool.adapters.gitcli import git, git_ok
@@ -22,10 +22,11 @@ class Mirror:
 
     path: Path
     url: str
-    env: Mapping[str, str]
+    env: Mapping[str, str] = field(repr=False)
+    secrets: tuple[str, ...] = field(default=(), repr=False)  # masked in any message
 
     def _git(self, *args: str, what: str | None = None, echo: bool = False) -> str:
-        return git(*args, cwd=self.path, env=self.env, what=what, echo=echo)
+        return git(*args, cwd=self.path, env=self.env, what=what, echo=echo, secrets=self.secrets)
 
     def default_branch(self) -> str:
         """The repository's default branch (the remote HEAD the clone copied)."""
@@ -90,7 +91,9 @@ class Mirror:
         )
 
 
-def clone_mirror(url: str, dest: Path, env: Mapping[str, str]) -> Mirror:
+def clone_mirror(
+    url: str, dest: Path, env: Mapping[str, str], secrets: tuple[str, ...] = ()
+) -> Mirror:
     """A scratch bare clone of ``url`` at ``dest`` (an empty repository is fine)."""
     git(
         "clone",
@@ -103,8 +106,9 @@ def clone_mirror(url: str, dest: Path, env: Mapping[str, str]) -> Mirror:
         env=env,
         what=f"cloning the package repository {url}",
         echo=True,
+        secrets=secrets,
     )
-    return Mirror(dest, url, env)
+    return Mirror(dest, url, env, secrets)
 
 
 def bring_commit(monorepo: Path, mirror: Mirror, commit: str) -> None:

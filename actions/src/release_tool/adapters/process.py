@@ -6,6 +6,7 @@ Secrets never reach the echo or an error message: every value given in
 
 from __future__ import annotations
 
+import enum
 import shlex
 import subprocess
 import sys
@@ -26,6 +27,10 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     return text
 
 
+class _Stderr(enum.Enum):
+    CURRENT = "the process's stderr at call time"
+
+
 @dataclass(frozen=True)
 class Result:
     argv: tuple[str, ...]
@@ -42,12 +47,14 @@ def run(
     what: str | None = None,
     check: bool = True,
     secrets: Iterable[str] = (),
-    echo: TextIO | None = sys.stderr,
+    echo: TextIO | _Stderr | None = _Stderr.CURRENT,
     input_text: str | None = None,
 ) -> Result:
     """Run ``argv`` (never through a shell); on failure raise OperationalError naming ``what``."""
     secrets = tuple(secrets)
     shown = redact(shlex.join(argv), secrets)
+    if echo is _Stderr.CURRENT:
+        echo = sys.stderr  # looked up per call: a default bound at import outlives a redirect
     if echo is not None:
         print(f"$ {shown}", file=echo)
     try:

@@ -30,11 +30,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from release_tool.adapters import split as monorepo
-from release_tool.adapters.dispatch import DispatchSender, send_dispatch
+from release_tool.adapters.dispatch import DispatchSender, github_sender
 from release_tool.adapters.gitcli import identity_env
 from release_tool.adapters.mirror import Mirror, bring_commit, clone_mirror
+from release_tool.adapters.push import credential_env, token_forms
 from release_tool.core.bump import read_project_version, release_versions
 from release_tool.core.config import Config, PackageConfig, load_config
+from release_tool.core.github_context import read_github_context
 from release_tool.core.payload import DEFAULT_ENV, Pin, build_client_payload
 from release_tool.core.publish_plan import (
     Adoption,
@@ -88,35 +90,44 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
-    return publish(args, env, Path.cwd(), send_dispatch)
+    return publish(args, env, Path.cwd())
 
 
 def publish(
-    args: argparse.Namespace, env: Mapping[str, str], cwd: Path, send: DispatchSender
+    args: argparse.Namespace,
+    env: Mapping[str, str],
+    cwd: Path,
+    send: DispatchSender | None = None,
 ) -> int:
-    """The command, with the directory and the dispatch sender given (tests inject both)."""
-    push = bool(args.push) or env.get("GITHUB_ACTIONS") == "true"
+    """The command in ``cwd``; ``send`` replaces the GitHub dispatch sender (tests)."""
     if args.yes and not args.adopt:
         raise InputRejected("--yes only confirms --adopt")
     if args.adopt and (args.notify or args.push):
         raise InputRejected("--adopt publishes no release: drop --push/--notify (it pushes itself)")
-    if args.notify and not push and not args.dry_run:
-        raise InputRejected("--notify needs --push: a dispatch must name tags that exist")
     root = monorepo.find_toplevel(cwd, env)
     config = load_config((root / "pyproject.toml").read_text(encoding="utf-8"), env)
+    context = read_github_context(env, config.repository)
+    push = context.should_push(bool(args.push))
+    # In Actions the token reaches git through the environment only (never argv or URLs).
+    git_env = credential_env(env, context.token, context.server_url) if context.in_actions else env
+    secrets = token_forms(context.token)
     packages = (
         list(config.packages.values())
         if args.all
         else [config.package(name) for name in dict.fromkeys(args.package)]
     )
-    origin_head = monorepo.fetch_default(root, config.default_branch, env)
+    if args.notify and not push and not args.dry_run:
+        raise InputRejected("--notify needs --push: a dispatch must name tags that exist")
+    origin_head = monorepo.fetch_default(root, config.default_branch, git_env)
     monorepo.require_clean_at(root, config.default_branch, origin_head, env)
     report = sys.stderr if args.json else sys.stdout
     with tempfile.TemporaryDirectory(prefix="release-tool-publish-") as scratch:
         mirrors: dict[str, Mirror] = {}
         facts = []
         for package in packages:
-            mirror, fact = gather_facts(root, package, origin_head, Path(scratch), env)
+            mirror, fact = gather_facts(
+                root, package, origin_head, Path(scratch), git_env, secrets=secrets
+            )
             mirrors[package.name] = mirror
             facts.append(fact)
         if args.adopt:
@@ -129,8 +140,8 @@ def publish(
         if not args.dry_run:
             execute(plan, mirrors, config, push=push, env=env)
             if payload is not None:
-                send(config.repository, payload, env)
-                print(f"sent one dispatch to {config.repository}", file=report)
+                watch = (send or github_sender(env))(config.repository, payload)
+                print(f"sent one dispatch to {config.repository}; watch: {watch}", file=report)
         if args.json:
             print(json.dumps(_as_json(plan, pushed=push and not args.dry_run, payload=payload)))
     return 0
@@ -144,14 +155,20 @@ def notify_payload(plan: PublishPlan, config: Config) -> dict[str, Any] | None:
 
 
 def gather_facts(
-    root: Path, package: PackageConfig, origin_head: str, scratch: Path, env: Mapping[str, str]
+    root: Path,
+    package: PackageConfig,
+    origin_head: str,
+    scratch: Path,
+    env: Mapping[str, str],
+    *,
+    secrets: tuple[str, ...] = (),
 ) -> tuple[Mirror, MirrorFacts]:
     """Split the package, clone its repository, and read what the plan decides on."""
     print(f"{package.name}: splitting {package.directory}", file=sys.stderr)
     split = monorepo.split_directory(root, package.directory, origin_head, env)
     where = f"{package.directory}/pyproject.toml at {origin_head[:12]}"
     version = read_project_version(monorepo.read_file(root, split, "pyproject.toml", env), where)
-    mirror = clone_mirror(package.repository, scratch / package.name, env)
+    mirror = clone_mirror(package.repository, scratch / package.name, env, secrets)
     bring_commit(root, mirror, split)
     branch = mirror.default_branch()
     head = mirror.head_of(branch)

@@ -188,7 +188,7 @@ def plan_promotion(
     current = read_pins(pyproject_before)
     planned: list[PlannedPin] = []
     warnings: list[str] = []
-    for pin in pins:
+    for pin in sorted(pins, key=lambda p: p.package):
         cfg = config.package(pin.package)
         fact = facts[pin.package]
         version = parse_tag(pin.tag)
