@@ -7,12 +7,14 @@ tests pin the project's own rules: see docs/pipeline-setup.md.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.support.sandbox import ROOT, load_config
+from tests.support.sandbox import ROOT, clean_env, load_config
 from tests.support.workflows import (
     ACTIONS,
     action_files,
@@ -304,3 +306,30 @@ def test_the_setup_docs_name_every_secret_variable_environment_and_permission() 
     assert names
     missing = sorted(n for n in names if f"`{n}`" not in docs and n not in docs)
     assert missing == [], f"docs/pipeline-setup.md does not name {missing}"
+
+
+@pytest.mark.parametrize("template", template_files(), ids=_ids(template_files()))
+def test_the_package_template_lints_clean_once_filled_in(template: Path, tmp_path: Path) -> None:
+    """The template as a package repository would hold it, with a real monorepo commit."""
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    text = template.read_text(encoding="utf-8")
+    assert "MONOREPO_COMMIT" in text and "PACKAGE_NAME" in text
+    filled = tmp_path / ".github" / "workflows" / "release.yml"
+    filled.parent.mkdir(parents=True)
+    filled.write_text(
+        text.replace("MONOREPO_COMMIT", head).replace("PACKAGE_NAME", "hello-world"),
+        encoding="utf-8",
+    )
+    tools = Path(sys.executable).parent
+    for argv in (
+        [tools / "check-jsonschema", "--builtin-schema", "vendor.github-workflows", filled],
+        [tools / "actionlint", "-config-file", ROOT / ".github" / "actionlint.yaml", filled],
+        [tools / "zizmor", "--offline", "--persona", "auditor", filled],
+    ):
+        done = subprocess.run(
+            [str(a) for a in argv], capture_output=True, text=True, check=False, env=clean_env()
+        )
+        assert done.returncode == 0, f"{argv[0]}: {done.stdout}{done.stderr}"
+    assert "more than three tags" in text
