@@ -280,3 +280,24 @@ def test_dry_run_with_notify_prints_the_payload_and_sends_nothing(
     )
     assert sender.sent == []
     assert _refs(mono, "hello-world") == ""
+
+
+def test_adopt_all_handles_legacy_and_empty_repositories_then_publish_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    others = [name for name in PACKAGES if name != "hello-world"]
+    mono = make_monorepo(tmp_path, empty=others, legacy={"hello-world": ["0.0.10", "0.0.11"]})
+    monkeypatch.chdir(mono.work)
+    env = mono.env()
+    old_main = mono.pkg_git("hello-world", "rev-parse", "main")
+    assert main(["publish", "--adopt", "--all", "--yes"], env) == 0
+    out = capsys.readouterr().out
+    assert out.count("the repository is empty: push the split as main") == len(others)
+    assert "keep the old main" in out
+    for name in PACKAGES:
+        assert mono.pkg_git(name, "rev-parse", "main") == _split(mono, name)
+    assert mono.pkg_git("hello-world", "rev-parse", "legacy/main") == old_main
+    assert main(["publish", "--all", "--push"], env) == 0
+    for name in PACKAGES:
+        assert "0.2.0" in mono.tags(name)
+    assert set(mono.tags("hello-world")) == {"0.0.10", "0.0.11", "0.2.0"}
