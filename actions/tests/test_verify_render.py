@@ -18,10 +18,12 @@ from release_tool.core.render import (
 )
 from release_tool.core.verify import verify_lock
 
-from .conftest import FIXTURES, ROOT
+from .conftest import FIXTURES
 
 LOCK_TEXT = (FIXTURES / "lock/staging.uv.lock").read_text(encoding="utf-8")
-STAGING = read_pins((ROOT / "staging/pyproject.toml").read_text(encoding="utf-8"))
+# The profile the fixture lock was made from (the lock is a real one, frozen as a fixture).
+STAGING_TEXT = (FIXTURES / "pyproject/staging-new-tag/before.toml").read_text(encoding="utf-8")
+STAGING = read_pins(STAGING_TEXT)
 HELLO = "c81144bfb7353b9c3071b87c276a460ee5e3b480"
 
 
@@ -84,7 +86,7 @@ def _plan(config: Config, tag: str = "0.2.0", **kw: Any) -> PromotionPlan:
             "hello-world": TagFacts("hello-world", tag, "a" * 40, f'[project]\nversion = "{tag}"\n')
         },
         base_commit="b" * 40,
-        pyproject_before=(ROOT / "staging/pyproject.toml").read_text(encoding="utf-8"),
+        pyproject_before=STAGING_TEXT,
         lock_before=read_lock(LOCK_TEXT),
         requirements={},
         **kw,

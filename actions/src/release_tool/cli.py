@@ -30,6 +30,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "release_tool.commands.publish",
         "publish packages to their repositories: split, tag, push, notify",
     ),
+    "matrix": ("release_tool.commands.matrix", "print the GPU job matrix (JSON)"),
+    "gpu-result": ("release_tool.commands.gpu_result", "write one GPU job's result file"),
+    "gate": ("release_tool.commands.gate", "decide the GPU gate from the jobs' results"),
     "relock": (
         "release_tool.commands.relock",
         "re-lock a profile without moving any internal pin (--upgrade: third-party updates)",
