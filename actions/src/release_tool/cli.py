@@ -19,7 +19,9 @@ from collections.abc import Mapping, Sequence
 from release_tool.errors import ReleaseToolError
 
 # name -> (module, one-line help)
-COMMANDS: dict[str, tuple[str, str]] = {}
+COMMANDS: dict[str, tuple[str, str]] = {
+    "images": ("release_tool.commands.images", "plan the Docker images of an environment"),
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
