@@ -91,6 +91,11 @@ class ImageLab:
         env = self.sandbox.env({"UV_INDEX": self.uv_index})
         run_uv("lock", "--project", str(self.context / PROFILE), *extra, cwd=self.context, env=env)
 
+    def size_mb(self, image: str) -> float:
+        """The image's size: its layers, uncompressed."""
+        manifest = json.loads(str(self.buildah.inspect(image)["Manifest"]))
+        return round(sum(layer["size"] for layer in manifest["layers"]) / 2**20, 1)
+
 
 def copy_context(dest: Path, registry: str) -> Path:
     listed = (
@@ -144,5 +149,4 @@ def open_lab(tmp: Path) -> Iterator[ImageLab]:
         lab.figures["local base + uv images (s)"] = round(time.monotonic() - started, 1)
         lab.lock()
         yield lab
-        print("\ncontainer figures:", json.dumps(lab.figures, indent=2))
     shutil.rmtree(tmp / "buildah", ignore_errors=True)
