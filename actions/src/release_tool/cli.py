@@ -43,6 +43,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "release_tool.commands.rehearse",
         "rehearse the whole release flow locally in a throwaway directory",
     ),
+    "images": ("release_tool.commands.images", "plan the Docker images of an environment"),
 }
 
 

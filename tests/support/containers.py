@@ -1,0 +1,245 @@
+"""Daemonless image builds for tests and benchmarks (recipes in shared/NOTES.md).
+
+buildah with ``--isolation chroot --storage-driver vfs`` in a private storage root;
+a Debian base from debootstrap (cached between runs) standing in for the CUDA base;
+the stand-in PyTorch indexes over HTTP, the package repositories through
+``git daemon`` and a ``docker-registry``, all on 127.0.0.1 and stopped on exit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import json
+import os
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.support.sandbox import GITHUB_PREFIX, clean_env
+
+SUITE = "bookworm"
+DEBOOTSTRAP = ["--variant=minbase", "--include=python3,git,ca-certificates"]
+TOOLS = ("buildah", "skopeo", "docker-registry", "debootstrap", "git")
+
+
+def missing_tools() -> list[str]:
+    return [tool for tool in TOOLS if shutil.which(tool) is None]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_for_port(port: int, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
+
+
+def _run(
+    argv: Sequence[str],
+    *,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    check: bool = True,
+) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(
+        list(argv), cwd=cwd, env=clean_env(env), capture_output=True, text=True, check=False
+    )
+    if check and done.returncode:
+        raise RuntimeError(
+            f"{' '.join(argv[:3])} ... failed ({done.returncode}):\n"
+            f"{done.stdout[-4000:]}\n{done.stderr[-4000:]}"
+        )
+    return done
+
+
+def base_rootfs_tar() -> Path:
+    """debootstrap's minbase (python3, git, CA certificates) as a tar, built once per machine."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "vlmhb-test-base"
+    tar = cache / f"{SUITE}-minbase-python3-git.tar"
+    if tar.exists():
+        return tar
+    cache.mkdir(parents=True, exist_ok=True)
+    rootfs = cache / "rootfs.partial"
+    shutil.rmtree(rootfs, ignore_errors=True)
+    _run(["debootstrap", *DEBOOTSTRAP, SUITE, str(rootfs)])
+    for junk in ("var/cache/apt/archives", "var/lib/apt/lists", "usr/share/doc", "usr/share/man"):
+        for child in (rootfs / junk).glob("*"):
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
+    partial = tar.with_suffix(".partial")
+    _run(["tar", "-C", str(rootfs), "-cf", str(partial), "."])
+    partial.replace(tar)
+    shutil.rmtree(rootfs)
+    return tar
+
+
+@dataclass(frozen=True)
+class Buildah:
+    """buildah and skopeo on a private vfs storage root."""
+
+    root: Path
+
+    def _common(self) -> list[str]:
+        return [
+            "--root",
+            str(self.root / "storage"),
+            "--runroot",
+            str(self.root / "run"),
+            "--storage-driver",
+            "vfs",
+        ]
+
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return _run(["buildah", *self._common(), *args], check=check)
+
+    def build(
+        self, context: Path, *args: str, check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
+        return self.run(
+            "bud", "--isolation", "chroot", "--layers", *args, str(context), check=check
+        )
+
+    def inspect(self, image: str) -> dict[str, object]:
+        data: dict[str, object] = json.loads(self.run("inspect", "--type", "image", image).stdout)
+        return data
+
+    def diff_ids(self, image: str) -> list[str]:
+        oci = self.inspect(image)["OCIv1"]
+        return list(oci["rootfs"]["diff_ids"])  # type: ignore[index]
+
+    def history(self, image: str) -> list[dict[str, object]]:
+        return list(self.inspect(image)["OCIv1"]["history"])  # type: ignore[index]
+
+    def exec(self, image: str, *command: str) -> str:
+        container = self.run("from", "--pull-never", image).stdout.strip().splitlines()[-1]
+        try:
+            return self.run("run", "--isolation", "chroot", container, "--", *command).stdout
+        finally:
+            self.run("rm", container)
+
+    def push(self, image: str, reference: str) -> None:
+        self.run("push", "--tls-verify=false", image, f"docker://{reference}")
+
+    def skopeo_inspect(self, reference: str, *, raw: bool = False) -> dict[str, object]:
+        argv = ["skopeo", "inspect", "--tls-verify=false"]
+        if raw:
+            argv.append("--raw")
+        data: dict[str, object] = json.loads(_run([*argv, f"docker://{reference}"]).stdout)
+        return data
+
+    def disk_usage(self) -> int:
+        return sum(p.lstat().st_size for p in (self.root / "storage").rglob("*") if p.is_file())
+
+
+def make_local_images(buildah: Buildah, workdir: Path, uv_binary: str) -> tuple[str, str]:
+    """The stand-in base (debootstrap + the host's CA bundle) and a uv image; their names."""
+    ctx = workdir / "images-ctx"
+    ctx.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(base_rootfs_tar(), ctx / "rootfs.tar")
+    lines = ["FROM scratch", "ADD rootfs.tar /"]
+    # Machines behind a TLS-inspecting proxy name their CA bundle in SSL_CERT_FILE; the
+    # production base reaches PyPI with its own certificates.
+    ca = os.environ.get("SSL_CERT_FILE")
+    if ca and Path(ca).is_file():
+        shutil.copy2(ca, ctx / "ca.pem")
+        lines.append("COPY ca.pem /etc/ssl/certs/ca-certificates.crt")
+    lines += ["ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt", 'CMD ["/bin/bash"]']
+    (ctx / "Containerfile.base").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    shutil.copy2(uv_binary, ctx / "uv")
+    (ctx / "Containerfile.uv").write_text("FROM scratch\nCOPY uv /uv\n", encoding="utf-8")
+    base, uv = "localhost/vlmhb-test-base:latest", "localhost/vlmhb-test-uv:latest"
+    buildah.build(ctx, "-q", "-f", str(ctx / "Containerfile.base"), "-t", base)
+    buildah.build(ctx, "-q", "-f", str(ctx / "Containerfile.uv"), "-t", uv)
+    (ctx / "rootfs.tar").unlink()
+    return base, uv
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def serve_directory(directory: Path) -> Iterator[str]:
+    """An HTTP server on 127.0.0.1 for ``directory``; yields its base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextlib.contextmanager
+def _process(argv: Sequence[str], port: int, log: Path) -> Iterator[None]:
+    with log.open("w") as out:
+        proc = subprocess.Popen(list(argv), stdout=out, stderr=subprocess.STDOUT, env=clean_env())
+    try:
+        _wait_for_port(port)
+        yield
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@contextlib.contextmanager
+def serve_git(repos: Path, log: Path) -> Iterator[str]:
+    """``git daemon`` exporting ``repos`` on 127.0.0.1; yields the git:// base URL."""
+    port = free_port()
+    argv = [
+        "git",
+        "daemon",
+        "--reuseaddr",
+        "--export-all",
+        f"--base-path={repos}",
+        "--listen=127.0.0.1",
+        f"--port={port}",
+        str(repos),
+    ]
+    with _process(argv, port, log):
+        yield f"git://127.0.0.1:{port}/"
+
+
+@contextlib.contextmanager
+def serve_registry(workdir: Path) -> Iterator[str]:
+    """Debian's ``docker-registry`` on 127.0.0.1; yields ``127.0.0.1:<port>``."""
+    port = free_port()
+    workdir.mkdir(parents=True, exist_ok=True)
+    config = workdir / "registry.yml"
+    config.write_text(
+        "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n"
+        f"    rootdirectory: {workdir / 'data'}\n  delete:\n    enabled: true\n"
+        f"http:\n  addr: 127.0.0.1:{port}\n",
+        encoding="utf-8",
+    )
+    with _process(["docker-registry", "serve", str(config)], port, workdir / "registry.log"):
+        yield f"127.0.0.1:{port}"
+
+
+def insteadof_gitconfig(path: Path, git_base: str) -> Path:
+    """The build secret: the org's GitHub URLs redirected to the git daemon."""
+    path.write_text(f'[url "{git_base}"]\n\tinsteadOf = {GITHUB_PREFIX}\n', encoding="utf-8")
+    return path

@@ -1,0 +1,152 @@
+"""A buildah lab for the Dockerfile: sandbox, servers, local base, builds (tests and bench).
+
+Everything binds 127.0.0.1 and stops when :func:`open_lab` exits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from release_tool.cli import main
+
+from tests.support import containers
+from tests.support.sandbox import ROOT, Sandbox, clean_env, make_sandbox
+from tests.support.tools import run_uv, uv_binary
+
+PROFILE, BACKEND = "staging", "cu124"
+PROMOTED, NEW_TAG = "hello-world", "0.2.0"
+COMMIT = "0123456789abcdef0123456789abcdef01234567"
+CREATED = "2026-01-02T03:04:05+00:00"
+
+
+@dataclass
+class ImageLab:
+    sandbox: Sandbox
+    context: Path
+    buildah: containers.Buildah
+    base: str
+    uv: str
+    uv_index: str
+    secret: Path
+    registry: str
+    uv_cache: str
+    figures: dict[str, float] = field(default_factory=dict)
+
+    def plan(self, env: str = PROFILE) -> dict[str, object]:
+        """`release-tool images --json` (runtime: with the exports written)."""
+        argv = ["images", "--root", str(self.context), "--env", env, "--json"]
+        argv += ["--commit", COMMIT, "--created", CREATED]
+        if env != "dev":
+            argv += ["--backend", BACKEND, "--export-dir", str(self.context / "docker" / "exports")]
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(argv, env=self.sandbox.env({"UV": uv_binary()}))
+        if code:
+            raise RuntimeError(f"release-tool images failed ({code}): {err.getvalue()}")
+        plan: dict[str, object] = json.loads(out.getvalue())
+        return plan
+
+    def build(
+        self, image: dict[str, object], tag: str, *, check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
+        args = dict(image["build_args"])  # type: ignore[call-overload]
+        args.update(
+            BASE_IMAGE=self.base,
+            UV_IMAGE=self.uv,
+            UV_PYTHON_DOWNLOADS="never",
+            UV_INDEX=self.uv_index,
+            UV_CACHE_DIR="/host-uv-cache",
+        )
+        argv = [
+            "-f",
+            "docker/Dockerfile",
+            "--target",
+            str(image["target"]),
+            "-t",
+            tag,
+            "--volume",
+            f"{self.uv_cache}:/host-uv-cache",
+            "--secret",
+            f"id=gitconfig,src={self.secret}",
+        ]
+        for key, value in sorted(args.items()):
+            argv += ["--build-arg", f"{key}={value}"]
+        for key, value in sorted(image["labels"].items()):  # type: ignore[attr-defined]
+            argv += ["--label", f"{key}={value}"]
+        started = time.monotonic()
+        done = self.buildah.build(self.context, *argv, check=check)
+        self.figures[f"build {tag} (s)"] = round(time.monotonic() - started, 1)
+        self.figures[f"storage after {tag} (MB)"] = self.buildah.disk_usage() // 2**20
+        return done
+
+    def lock(self, *extra: str) -> None:
+        env = self.sandbox.env({"UV_INDEX": self.uv_index})
+        run_uv("lock", "--project", str(self.context / PROFILE), *extra, cwd=self.context, env=env)
+
+    def size_mb(self, image: str) -> float:
+        """The image's size: its layers, uncompressed."""
+        manifest = json.loads(str(self.buildah.inspect(image)["Manifest"]))
+        return round(sum(layer["size"] for layer in manifest["layers"]) / 2**20, 1)
+
+
+def copy_context(dest: Path, registry: str) -> Path:
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=ROOT,
+            env=clean_env(),
+            capture_output=True,
+            check=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
+    for name in filter(None, listed):
+        source = ROOT / name
+        if source.is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, dest / name)
+    pyproject = dest / "pyproject.toml"
+    text = pyproject.read_text(encoding="utf-8")
+    pyproject.write_text(text.replace('registry = "ghcr.io"', f'registry = "{registry}"'))
+    return dest
+
+
+@contextlib.contextmanager
+def open_lab(tmp: Path) -> Iterator[ImageLab]:
+    """Sandbox repos and indexes, servers, local base and uv images, a first lock."""
+    missing = containers.missing_tools()
+    if missing:
+        raise RuntimeError(f"install {', '.join(missing)} (scripts/test does it from Debian)")
+    sandbox = make_sandbox(tmp / "sb", extra_tags={PROMOTED: [NEW_TAG]})
+    buildah = containers.Buildah(tmp / "buildah")
+    with contextlib.ExitStack() as stack:
+        index_url = stack.enter_context(containers.serve_directory(tmp / "sb" / "indexes"))
+        git_base = stack.enter_context(containers.serve_git(sandbox.repos, tmp / "git.log"))
+        registry = stack.enter_context(containers.serve_registry(tmp / "registry"))
+        started = time.monotonic()
+        base, uv = containers.make_local_images(buildah, tmp, uv_binary())
+        uv_cache = run_uv("cache", "dir", cwd=tmp, env=clean_env()).stdout.strip()
+        lab = ImageLab(
+            sandbox=sandbox,
+            context=copy_context(tmp / "context", registry),
+            buildah=buildah,
+            base=base,
+            uv=uv,
+            uv_index=f"pytorch-cu124={index_url}/cu124 pytorch-cu128={index_url}/cu128",
+            secret=containers.insteadof_gitconfig(tmp / "secret-gitconfig", git_base),
+            registry=registry,
+            uv_cache=uv_cache,
+        )
+        lab.figures["local base + uv images (s)"] = round(time.monotonic() - started, 1)
+        lab.lock()
+        yield lab
+    shutil.rmtree(tmp / "buildah", ignore_errors=True)

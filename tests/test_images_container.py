@@ -1,0 +1,173 @@
+"""The Dockerfile built for real with buildah, checked against `release-tool images`.
+
+One runtime variant (staging x cu124) from a sandbox lock, pushed to a local
+docker-registry and read back with skopeo; a stale lock refused; a one-package
+promotion rebuilt with the third-party layers reused; the dev target built once
+and run. Figures (build times, storage size) are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tomllib
+from collections.abc import Iterator
+
+import pytest
+
+from tests.support.imagelab import (
+    BACKEND,
+    COMMIT,
+    NEW_TAG,
+    PROFILE,
+    PROMOTED,
+    ImageLab,
+    open_lab,
+)
+from tests.support.sandbox import clean_env
+from tests.support.tools import run_uv
+
+pytestmark = [pytest.mark.container, pytest.mark.slow]
+
+# What the dev image runs to prove it works. Switch to ("vlmhb", "smoke", "--backend", "cpu")
+# once `vlmhb smoke` (the Qwen2.5-VL issue) is merged.
+DEV_SMOKE: tuple[str, ...] = ("vlmhb", "families")
+DEV_SMOKE_EXPECT = "model families"
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ImageLab]:
+    with open_lab(tmp_path_factory.mktemp("images")) as lab:
+        yield lab
+        print("\ncontainer figures:", json.dumps(lab.figures, indent=2))
+
+
+def _lock_set(world: ImageLab) -> set[tuple[str, str]]:
+    """(name, version) of everything the lock installs for the backend, per uv itself."""
+    out = world.context / "pylock.full.toml"
+    run_uv(
+        "export",
+        "--frozen",
+        "--project",
+        str(world.context / PROFILE),
+        "--no-dev",
+        "--extra",
+        BACKEND,
+        "--format",
+        "pylock.toml",
+        "-o",
+        str(out),
+        cwd=world.context,
+        env=clean_env(),
+    )
+    with out.open("rb") as fh:
+        return {(p["name"], p["version"]) for p in tomllib.load(fh)["packages"]}
+
+
+def _third_party_layers(world: ImageLab, image: str) -> list[str]:
+    """diff_ids up to and including the third-party install layer."""
+    count = 0
+    for entry in world.buildah.history(image):
+        if entry.get("empty_layer"):
+            continue
+        count += 1
+        if "uv pip install --no-deps -r" in str(entry.get("created_by", "")):
+            return world.buildah.diff_ids(image)[:count]
+    raise AssertionError(f"{image} has no third-party install layer")
+
+
+def test_runtime_image_matches_lock_plan_and_registry(world: ImageLab) -> None:
+    plan = world.plan()
+    (image,) = plan["images"]  # type: ignore[misc]
+    world.build(image, "localhost/runtime:first")
+
+    # installed distributions == the lock's set for the extra, exactly
+    listing = world.buildah.exec(
+        "localhost/runtime:first",
+        "/opt/venv/bin/python",
+        "-c",
+        "import importlib.metadata as m, json; "
+        "print(json.dumps(sorted([d.metadata['Name'], d.version] for d in m.distributions())))",
+    )
+    installed = {(name.lower(), version) for name, version in json.loads(listing)}
+    assert installed == _lock_set(world)
+
+    # the insteadOf redirect was a build secret only
+    leftovers = world.buildah.exec(
+        "localhost/runtime:first",
+        "sh",
+        "-c",
+        "grep -rIl -e insteadOf -e 'git://127.0.0.1' /etc /root /home /opt 2>/dev/null; true",
+    )
+    assert leftovers.strip() == ""
+    user = world.buildah.exec("localhost/runtime:first", "id", "-u").strip()
+    assert user == "10001"
+
+    # pushed under every planned reference; tags and labels read back with skopeo
+    for reference in image["references"]:
+        world.buildah.push("localhost/runtime:first", reference)
+    repository = image["repository"]
+    tags = json.loads(
+        subprocess.run(
+            ["skopeo", "list-tags", "--tls-verify=false", f"docker://{repository}"],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=clean_env(),
+        ).stdout
+    )["Tags"]
+    assert sorted(tags) == sorted([*image["floating"], *image["immutable"]])
+    for reference in image["references"]:
+        labels = world.buildah.skopeo_inspect(reference)["Labels"]
+        assert {k: v for k, v in labels.items() if k != "io.buildah.version"} == image["labels"]
+
+
+def test_stale_lock_fails_and_promotion_reuses_third_party_layers(world: ImageLab) -> None:
+    pyproject = world.context / PROFILE / "pyproject.toml"
+    old_tag = world.sandbox.packages[PROMOTED].tags
+    text = pyproject.read_text(encoding="utf-8")
+    current = next(t for t in old_tag if f'hello_world.git", tag = "{t}"' in text)
+    pyproject.write_text(text.replace(f'tag = "{current}"', f'tag = "{NEW_TAG}"', 1))
+    # the pyproject moved on, the lock did not: `uv lock --check` in the builder refuses it
+    (image,) = world.plan()["images"]  # type: ignore[misc]
+    stale = world.build(image, "localhost/runtime:stale", check=False)
+    assert stale.returncode != 0
+    assert "needs to be updated" in stale.stderr + stale.stdout
+
+    world.lock("--upgrade-package", PROMOTED)
+    (image,) = world.plan()["images"]  # type: ignore[misc]
+    commit = world.sandbox.packages[PROMOTED].tags[NEW_TAG]
+    assert image["labels"][f"io.github.vlmhyperbenchteam.package.{PROMOTED}"] == (
+        f"{NEW_TAG}@{commit}"
+    )
+    world.build(image, "localhost/runtime:promoted")
+    first = _third_party_layers(world, "localhost/runtime:first")
+    promoted = _third_party_layers(world, "localhost/runtime:promoted")
+    assert first == promoted
+    assert world.buildah.diff_ids("localhost/runtime:first") != world.buildah.diff_ids(
+        "localhost/runtime:promoted"
+    )
+    version = world.buildah.exec(
+        "localhost/runtime:promoted",
+        "/opt/venv/bin/python",
+        "-c",
+        f"import importlib.metadata as m; print(m.version({PROMOTED!r}))",
+    )
+    assert version.strip() == NEW_TAG
+    # pushed, the registry holds the same third-party blobs for both
+    reference = image["references"][0]
+    world.buildah.push("localhost/runtime:promoted", reference)
+    first_ref = f"{image['repository']}:sha-{COMMIT[:7]}-{PROFILE}-{BACKEND}"
+    layers_first = world.buildah.skopeo_inspect(first_ref)["Layers"]
+    layers_promoted = world.buildah.skopeo_inspect(reference)["Layers"]
+    assert layers_first[: len(first)] == layers_promoted[: len(first)]  # type: ignore[index]
+
+
+def test_dev_image_runs_the_cli(world: ImageLab) -> None:
+    plan = world.plan("dev")
+    (image,) = plan["images"]  # type: ignore[misc]
+    world.build(image, "localhost/dev:test")
+    out = world.buildah.exec("localhost/dev:test", *DEV_SMOKE)
+    assert DEV_SMOKE_EXPECT in out
+    world.figures["dev image (MB)"] = world.size_mb("localhost/dev:test")
+    world.figures["runtime image (MB)"] = world.size_mb("localhost/runtime:first")
