@@ -30,6 +30,16 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "release_tool.commands.publish",
         "publish packages to their repositories: split, tag, push, notify",
     ),
+    "notify": ("release_tool.commands.notify", "send the dispatch that starts a promotion"),
+    "refresh": (
+        "release_tool.commands.refresh",
+        "regenerate open release PRs on the current base head",
+    ),
+    "comment": ("release_tool.commands.comment", "create or update a sticky report comment"),
+    "report-failure": (
+        "release_tool.commands.report_failure",
+        "open or update the issue of a failed promotion",
+    ),
 }
 
 
