@@ -140,6 +140,7 @@ FLOW_TAGS = {
     "print-utils": ("0.2.0",),
     "prompt-handler": ("0.2.0",),
     "model-interface": ("0.2.0",),
+    "model-qwen2-5-vl": ("0.1.3",),
 }
 
 
