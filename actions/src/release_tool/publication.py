@@ -18,6 +18,7 @@ GitHub Actions (:func:`publication_context`). Every step is safe to repeat:
 from __future__ import annotations
 
 import dataclasses
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,6 +101,7 @@ def _origin(root: Path, config: Config, context: GithubContext, env: Mapping[str
         server_url=context.server_url,
         base_branch=config.default_branch,
         branch_prefix="release/",
+        echo=sys.stderr,  # looked up now: Origin's default was bound at import
     )
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from release_tool import publication
 from release_tool.adapters.actions_io import write_step_outputs
+from release_tool.adapters.process import redact
 from release_tool.adapters.push import token_forms
 from release_tool.commands.context import load_project_config, read_input
 from release_tool.core.github_context import read_github_context
@@ -62,9 +63,9 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     context = read_github_context(env, config.repository)
     context.require_token()
     adapter = publication.github_adapter(context)
-    done = adapter.upsert_comment(
-        context.repository, args.pr, f"report:{args.kind}", comment_body(text)
-    )
+    # A report could quote the environment; the token never reaches GitHub's text.
+    body = comment_body(redact(text, token_forms(context.token)))
+    done = adapter.upsert_comment(context.repository, args.pr, f"report:{args.kind}", body)
     write_step_outputs(
         env, {"operation": done.operation, "comment-url": done.url}, token_forms(context.token)
     )
