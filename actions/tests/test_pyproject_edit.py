@@ -38,9 +38,7 @@ def test_round_trip_identity(case: Path) -> None:
 def test_package_new_to_the_profile_is_added_in_the_files_style() -> None:
     real = (ROOT / "staging/pyproject.toml").read_text(encoding="utf-8")
     # The real file with hello-world removed: adding it back must give the real file.
-    without = "".join(
-        line for line in real.splitlines(keepends=True) if "hello-world" not in line
-    )
+    without = "".join(line for line in real.splitlines(keepends=True) if "hello-world" not in line)
     assert without != real
     url = "https://github.com/VLMHyperBenchTeam/hello_world.git"
     assert rewrite_pins(without, {"hello-world": GitPin(url, "0.0.11")}) == real
