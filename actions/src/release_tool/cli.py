@@ -44,6 +44,16 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "rehearse the whole release flow locally in a throwaway directory",
     ),
     "images": ("release_tool.commands.images", "plan the Docker images of an environment"),
+    "notify": ("release_tool.commands.notify", "send the dispatch that starts a promotion"),
+    "refresh": (
+        "release_tool.commands.refresh",
+        "regenerate open release PRs on the current base head",
+    ),
+    "comment": ("release_tool.commands.comment", "create or update a sticky report comment"),
+    "report-failure": (
+        "release_tool.commands.report_failure",
+        "open or update the issue of a failed promotion",
+    ),
 }
 
 

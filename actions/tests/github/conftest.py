@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from release_tool import publication
 from release_tool.adapters.github import GithubAdapter
 
 from tests.support.fake_github import FakeGitHub, serve_fake_github
@@ -17,6 +18,13 @@ from tests.support.github_sandbox import (
     make_bare_origin,
     make_context,
 )
+from tests.support.release_github import (
+    Flow,
+    build_flow_sandbox,
+    fast_adapter_factory,
+    make_flow,
+)
+from tests.support.sandbox import Sandbox
 
 
 @pytest.fixture
@@ -38,3 +46,21 @@ def adapter(fake: FakeGitHub, sleeps: Sleeps) -> GithubAdapter:
 @pytest.fixture
 def origin(tmp_path: Path) -> BareOrigin:
     return make_bare_origin(tmp_path)
+
+
+# -- promotions published on the fake GitHub (tests/support/release_github.py) --
+@pytest.fixture(scope="session")
+def flow_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Sandbox:
+    return build_flow_sandbox(tmp_path_factory.mktemp("flow-sandbox"))
+
+
+@pytest.fixture
+def fast_github(monkeypatch: pytest.MonkeyPatch, sleeps: Sleeps) -> Sleeps:
+    """Commands build the real adapter with throttling off and the recording sleep."""
+    monkeypatch.setattr(publication, "GithubAdapter", fast_adapter_factory(sleeps))
+    return sleeps
+
+
+@pytest.fixture
+def flow(flow_sandbox: Sandbox, fake: FakeGitHub, tmp_path: Path, fast_github: Sleeps) -> Flow:
+    return make_flow(flow_sandbox, fake, tmp_path / "flow")

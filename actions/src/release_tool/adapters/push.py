@@ -121,7 +121,9 @@ def read_remote_branch(origin: Origin, branch: str) -> str | None:
 
 def _lease_failed(result: Result) -> bool:
     text = f"{result.stdout}\n{result.stderr}"
-    return "stale info" in text or "[rejected]" in text
+    # The last three: another push updated the ref between git's check and the update.
+    races = ("reference already exists", "but expected", "failed to update ref")
+    return "stale info" in text or "[rejected]" in text or any(r in text for r in races)
 
 
 def _concurrent(branch: str, expected: str) -> OperationalError:

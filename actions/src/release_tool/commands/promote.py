@@ -25,7 +25,9 @@ requirements must stay met. <env>/pyproject.toml is rewritten (layout kept), <en
 re-locked with `uv lock --upgrade-package`, the lock verified, and one commit by the bot
 identity is written on release/<env>/<package> (release/<env>/batch-<hash> for several)
 on the base branch head, in a temporary worktree: your working tree, index and current
-branch are never touched. Nothing is pushed.
+branch are never touched. Nothing is pushed unless --push is given or the command runs in
+GitHub Actions: then the branch goes to origin with a lease and its pull request is
+created or updated (docs/github.md).
 
 Results: committed (a new commit), unchanged (the branch already holds this change),
 noop (the base already pins every tag at its commit; no branch), dry-run.
@@ -49,6 +51,7 @@ from release_tool.core.profile_state import ProfileState
 from release_tool.errors import InputRejected
 from release_tool.profile_files import base_state
 from release_tool.promotion import PromotionOutcome, PromotionRequest, promote
+from release_tool.publication import publication_context, publish_promotion, report_publication
 
 
 class _GroupAction(argparse.Action):
@@ -101,6 +104,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reason", help="why (recorded in the commit and the PR body)")
     parser.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
     parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
+    parser.add_argument(
+        "--push",
+        action="store_true",
+        help="push the release branch to origin and create or update its pull request "
+        "(implied in GitHub Actions; needs a token)",
+    )
     parser.add_argument(
         "--repo",
         type=Path,
@@ -232,9 +241,20 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         reason=args.reason,
         tested_in=_tested_in(args, config, checkout, target),
     )
+    context = publication_context(env, config, push=args.push, dry_run=args.dry_run)
     outcome = promote(root, config, request, env, say)
+    published = None
+    if context is not None:
+        published = publish_promotion(
+            root, config, outcome, context, env, allow_older=args.allow_downgrade, say=say
+        )
+        report_publication(published, context, env)
+        outcome = published.outcome
     if args.json:
-        print(json.dumps(outcome.as_json(), indent=2))
+        data = outcome.as_json() if published is None else published.as_json()
+        print(json.dumps(data, indent=2))
     else:
         _print_human(outcome, args.dry_run)
+        if published is not None:
+            print(published.pull_request.summary_line())
     return 0

@@ -1,0 +1,168 @@
+"""Regenerate open release pull requests on the current base head (their locks went stale).
+
+  release-tool refresh --env staging            every open release PR of staging
+  release-tool refresh --env staging --pr 42    one
+  release-tool refresh --list --json [--env E]  the open release PRs, for a workflow matrix
+
+Each PR's pins are read back from the machine-readable block of its body, verified as
+`promote` verifies them (the tag must still point at the recorded commit, versions,
+requirements), re-locked on the base branch head and published like `promote --push`:
+the branch is pushed with a lease, the PR updated, or closed when its change became
+empty. Run it on an up-to-date checkout of the base branch (the workflow does).
+A PR that fails does not stop the others; the exit code is then that failure's.
+Exit codes: 0 done, 2 input rejected, 1 git/uv/GitHub failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from release_tool import publication
+from release_tool.adapters.actions_io import write_step_outputs
+from release_tool.adapters.github import GithubAdapter, PullRequestInfo
+from release_tool.adapters.push import token_forms
+from release_tool.commands.context import load_project_config, say
+from release_tool.core.config import Config
+from release_tool.core.payload import validate_pin
+from release_tool.core.render import read_pins_block
+from release_tool.errors import InputRejected, ReleaseToolError
+from release_tool.promotion import PromotionRequest, promote
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--env", help="the profile whose release PRs to refresh (staging, prod)")
+    parser.add_argument("--pr", type=int, metavar="N", help="only this pull request")
+    parser.add_argument(
+        "--list", action="store_true", help="list the open release PRs and change nothing"
+    )
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument(
+        "--repo", type=Path, default=Path(), metavar="DIR", help="the monorepo checkout (default .)"
+    )
+
+
+def describe(pull: PullRequestInfo) -> dict[str, Any]:
+    """A PR as the workflow matrix sees it (``env``/``packages`` from its pins block)."""
+    try:
+        block = read_pins_block(pull.body)
+    except (ValueError, KeyError, TypeError):
+        block = None
+    return {
+        "number": pull.number,
+        "branch": pull.branch,
+        "url": pull.url,
+        "env": block.env if block else None,
+        "packages": [p.package for p in block.pins] if block else [],
+    }
+
+
+def request_of(pull: PullRequestInfo, env: str, config: Config) -> PromotionRequest:
+    """The promotion a PR's pins block records, each pin checked like intake's."""
+    try:
+        block = read_pins_block(pull.body)
+    except (ValueError, KeyError, TypeError):
+        block = None
+    if block is None:
+        raise InputRejected(f"#{pull.number} carries no release-tool pins block; not refreshed")
+    if block.env != env:
+        raise InputRejected(f"#{pull.number} promotes into {block.env}, not {env}")
+    pins = tuple(
+        validate_pin(
+            p.package,
+            p.tag,
+            p.commit,
+            repository=p.repository,
+            config=config,
+            where=f"#{pull.number}",
+        )
+        for p in block.pins
+    )
+    # The PR exists: a pre-release or rollback in it was allowed when it was opened.
+    return PromotionRequest(
+        env=env, pins=pins, allow_downgrade=block.rollback, allow_prerelease=True
+    )
+
+
+def refresh_one(
+    root: Path,
+    config: Config,
+    pull: PullRequestInfo,
+    *,
+    env: str,
+    environ: Mapping[str, str],
+    adapter: GithubAdapter,
+) -> publication.Publication:
+    request = request_of(pull, env, config)
+    outcome = promote(root, config, request, environ, say)
+    if outcome.branch != pull.branch:
+        raise InputRejected(
+            f"#{pull.number}'s pins make the branch {outcome.branch}, not its head {pull.branch}"
+        )
+    context = publication.publication_context(environ, config, push=True, dry_run=False)
+    if context is None:  # push=True always yields a context
+        raise InputRejected("refresh needs GitHub")
+    return publication.publish_promotion(
+        root, config, outcome, context, environ, github=adapter, allow_older=True, say=say
+    )
+
+
+def list_pulls(pulls: list[PullRequestInfo], env: Mapping[str, str], *, as_json: bool) -> int:
+    listed = [describe(p) for p in pulls]
+    write_step_outputs(env, {"prs": json.dumps(listed), "count": str(len(listed))})
+    if as_json:
+        print(json.dumps(listed))
+    else:
+        for item in listed:
+            print(f"#{item['number']} {item['branch']} ({', '.join(item['packages'])})")
+    return 0
+
+
+def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    root, config = load_project_config(args.repo, env)
+    if args.env is not None:
+        config.profile(args.env)
+    if args.pr is not None and args.list:
+        raise InputRejected("--list lists every open release PR; drop --pr")
+    if args.env is None and not args.list:
+        raise InputRejected("give --env staging|prod (or --list)")
+    context = publication.publication_context(env, config, push=True, dry_run=False)
+    if context is None:
+        raise InputRejected("refresh needs GitHub")
+    adapter = publication.github_adapter(context)
+    prefix = f"release/{args.env}/" if args.env else "release/"
+    pulls = adapter.list_open_pull_requests(context.repository, prefix)
+    if args.list:
+        return list_pulls(pulls, env, as_json=args.json)
+    if args.pr is not None:
+        pulls = [p for p in pulls if p.number == args.pr]
+        if not pulls:
+            raise InputRejected(f"#{args.pr} is not an open release pull request of {args.env}")
+    results: list[dict[str, Any]] = []
+    code = 0
+    for pull in pulls:
+        try:
+            done = refresh_one(root, config, pull, env=args.env, environ=env, adapter=adapter)
+        except ReleaseToolError as exc:
+            print(f"release-tool refresh: #{pull.number}: {exc}", file=sys.stderr)
+            results.append({"number": pull.number, "branch": pull.branch, "error": str(exc)})
+            code = code or exc.exit_code
+            continue
+        op = done.pull_request
+        results.append({"number": pull.number, "branch": pull.branch, **done.as_json()})
+        if not args.json:
+            print(f"#{pull.number} {pull.branch}: {op.operation} ({done.outcome.status})")
+    write_step_outputs(
+        env,
+        {"refreshed": json.dumps([r["number"] for r in results if "error" not in r])},
+        token_forms(context.token),
+    )
+    if args.json:
+        print(json.dumps(results))
+    elif not pulls:
+        print(f"no open release pull request of {args.env}")
+    return code
