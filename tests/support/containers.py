@@ -109,11 +109,10 @@ class Buildah:
         return _run(["buildah", *self._common(), *args], check=check)
 
     def build(
-        self, context: Path, *args: str, check: bool = True
+        self, context: Path, *args: str, check: bool = True, layers: bool = True
     ) -> subprocess.CompletedProcess[str]:
-        return self.run(
-            "bud", "--isolation", "chroot", "--layers", *args, str(context), check=check
-        )
+        cache = "--layers" if layers else "--layers=false"
+        return self.run("bud", "--isolation", "chroot", cache, *args, str(context), check=check)
 
     def inspect(self, image: str) -> dict[str, object]:
         data: dict[str, object] = json.loads(self.run("inspect", "--type", "image", image).stdout)

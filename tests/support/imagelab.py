@@ -55,7 +55,7 @@ class ImageLab:
         return plan
 
     def build(
-        self, image: dict[str, object], tag: str, *, check: bool = True
+        self, image: dict[str, object], tag: str, *, check: bool = True, layers: bool = True
     ) -> subprocess.CompletedProcess[str]:
         args = dict(image["build_args"])  # type: ignore[call-overload]
         args.update(
@@ -82,7 +82,7 @@ class ImageLab:
         for key, value in sorted(image["labels"].items()):  # type: ignore[attr-defined]
             argv += ["--label", f"{key}={value}"]
         started = time.monotonic()
-        done = self.buildah.build(self.context, *argv, check=check)
+        done = self.buildah.build(self.context, *argv, check=check, layers=layers)
         self.figures[f"build {tag} (s)"] = round(time.monotonic() - started, 1)
         self.figures[f"storage after {tag} (MB)"] = self.buildah.disk_usage() // 2**20
         return done
