@@ -94,6 +94,7 @@ WORKFLOW_SAMPLES = {
     "FORK": "false",
     "PLAN": "success",
     "CHECK": "success",
+    "ENV_NAME": "staging",
 }
 TOOL_LINE = re.compile(r"\buv run\b[^\n]*\b(release-tool|vlmhb) [a-z]")
 RECORDER = """#!/usr/bin/env python3

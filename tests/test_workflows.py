@@ -9,10 +9,13 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from release_tool.adapters.github import PullRequestInfo
+from release_tool.commands.refresh import describe
 
 from tests.support.sandbox import ROOT, clean_env, load_config
 from tests.support.workflows import (
@@ -275,7 +278,39 @@ def test_refresh_runs_one_job_per_pr_with_its_own_group() -> None:
     assert refresh["refresh"]["strategy"]["matrix"]["include"] == (
         "${{ fromJSON(needs.list.outputs.prs) }}"
     )
-    assert refresh["refresh"]["concurrency"]["group"] == "refresh-pr-${{ matrix.pr }}"
+    assert refresh["refresh"]["concurrency"]["group"] == "refresh-pr-${{ matrix.number }}"
+
+
+def test_refresh_matrix_reads_only_keys_the_list_gives() -> None:
+    """``matrix.X`` in the refresh job names a key of ``refresh --list --json``'s objects."""
+    pull = PullRequestInfo(7, "https://x/7", "release/staging/a", "main", "t", "", "0" * 40, ())
+    keys = set(describe(pull))
+    text = (ROOT / ".github" / "workflows" / "refresh.yml").read_text(encoding="utf-8")
+    used = set(re.findall(r"\bmatrix\.([A-Za-z0-9_-]+)", text))
+    assert used, "the refresh job reads no matrix field"
+    assert used <= keys, f"refresh.yml reads {sorted(used - keys)}; the list gives {sorted(keys)}"
+
+
+def _action_outputs_read(path: Path) -> Iterator[tuple[str, str, str]]:
+    """(where, action name, output) for each ``steps.<id>.outputs.<name>`` of a local action."""
+    text = path.read_text(encoding="utf-8")
+    for job_name, job in jobs(path).items():
+        local = {
+            str(s["id"]): str(s["uses"]).removeprefix("$/actions/")
+            for s in job.get("steps", [])
+            if "id" in s and str(s.get("uses", "")).startswith("$/actions/")
+        }
+        for step_id, output in re.findall(r"steps\.([a-z-]+)\.outputs\.([a-z-]+)", text):
+            if step_id in local:
+                yield f"{path.name} {job_name}", local[step_id], output
+
+
+def test_workflows_read_only_outputs_the_actions_declare() -> None:
+    read = [r for path in WORKFLOWS for r in _action_outputs_read(path)]
+    assert read, "no workflow reads a local action's output"
+    for where, name, output in read:
+        declared = load_yaml(ACTIONS / name / "action.yml").get("outputs") or {}
+        assert output in declared, f"{where}: actions/{name} has no output {output!r}"
 
 
 def test_actionlint_knows_every_configured_runner_label() -> None:

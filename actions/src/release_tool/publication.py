@@ -1,18 +1,24 @@
-"""Publish a promotion on GitHub: push the release branch with a lease, create or update its PR.
+"""Publish a release branch on GitHub: push it with a lease, create, update or close its PR.
 
-Runs after :func:`release_tool.promotion.promote`, only with ``--push`` or inside
-GitHub Actions (:func:`publication_context`). Every step is safe to repeat:
+Runs after :func:`release_tool.promotion.promote` or :func:`release_tool.relocking.relock`
+(both commit one commit on a ``release/<env>/…`` branch), only with ``--push`` or
+inside GitHub Actions (:func:`publication_context`). Both go through
+:func:`publish_release_branch`; what differs (labels, the closing comment, the tags
+whose proposal and failure issues matter) is read off the outcome by
+:func:`branch_change`. Every step is safe to repeat:
 
 1. read and fetch ``origin``'s release branch; a branch carrying anyone's commit
    but the bot's is never pushed over (comment on the PR, exit 1), and a tag older
    than the one the branch proposes is refused (exit 2);
-2. an empty change (``noop``: the base already pins the tags) closes the open PR
-   with a comment and deletes the branch (``closed``);
+2. an empty change (``noop``: the base already pins the tags, or already holds the
+   lock a re-lock makes) closes the open PR with a comment and deletes the branch
+   (``closed``);
 3. otherwise the branch is pushed with ``--force-with-lease`` against the commit
    just read there, unless it already holds the same change (same tree, same
    parent: nothing pushed), and the PR keyed by the branch is created or updated
    (``unchanged`` makes no write request); a replaced tag is commented old → new;
-4. the failure issues of the promoted tags (``report-failure``) are closed.
+4. the failure issues of the promoted tags (``report-failure``) are closed (a re-lock
+   promotes no tag: it has none).
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from release_tool.adapters import release_branch as remote_branch
 from release_tool.adapters.actions_io import append_step_summary, write_step_outputs
@@ -31,6 +37,7 @@ from release_tool.adapters.push import Origin, delete_remote_branch, push_branch
 from release_tool.core.config import Config
 from release_tool.core.failures import failure_key
 from release_tool.core.github_context import GithubContext, read_github_context
+from release_tool.core.plan import PlannedPin
 from release_tool.core.pull_requests import PrOutcome, PullRequestSpec, release_labels
 from release_tool.core.pyproject_edit import read_pins
 from release_tool.core.supersession import (
@@ -43,16 +50,81 @@ from release_tool.core.supersession import (
 )
 from release_tool.errors import InputRejected, OperationalError
 from release_tool.promotion import PromotionOutcome
+from release_tool.relocking import RelockOutcome
 
 Progress = Callable[[str], None]
 FOREIGN_KEY = "foreign-commits"
+RELOCK_LABEL = "relock"
+Outcome = TypeVar("Outcome", PromotionOutcome, RelockOutcome)
 
 
 @dataclass(frozen=True)
-class Publication:
-    """The promotion as it stands on GitHub after publishing."""
+class BranchChange:
+    """What publishing needs of a promotion or a re-lock: one commit on a release branch."""
 
-    outcome: PromotionOutcome
+    status: str  # committed | unchanged | noop
+    env: str
+    branch: str
+    base_branch: str
+    base_commit: str
+    commit: str | None
+    previous_branch_commit: str | None
+    title: str
+    body: str
+    labels: tuple[str, ...]
+    closing_reason: str  # the comment on the PR an empty change closes
+    # The tags this change promotes: a proposal of older ones is refused, a replaced
+    # one commented, their failure issues closed. A re-lock promotes none.
+    pins: tuple[PlannedPin, ...] = ()
+
+
+def branch_change(outcome: PromotionOutcome | RelockOutcome) -> BranchChange:
+    """The publishable side of a promotion or re-lock outcome."""
+    if outcome.status == "dry-run":
+        raise ValueError("a dry run is not published")
+    closing = "so release-tool closed this pull request and deleted its branch."
+    if isinstance(outcome, RelockOutcome):
+        return BranchChange(
+            status=outcome.status,
+            env=outcome.env,
+            branch=outcome.branch,
+            base_branch=outcome.base_branch,
+            base_commit=outcome.base_commit,
+            commit=outcome.commit,
+            previous_branch_commit=outcome.previous_branch_commit,
+            title=outcome.title,
+            body=outcome.body,
+            labels=(*release_labels(outcome.env, ()), RELOCK_LABEL),
+            closing_reason=(
+                f"`{outcome.base_branch}`'s `{outcome.env}` lock is already what uv makes of "
+                f"it: this re-lock has nothing left to change, {closing}"
+            ),
+        )
+    pins = ", ".join(f"{p.package} {p.tag}" for p in outcome.pins)
+    return BranchChange(
+        status=outcome.status,
+        env=outcome.env,
+        branch=outcome.branch,
+        base_branch=outcome.base_branch,
+        base_commit=outcome.base_commit,
+        commit=outcome.commit,
+        previous_branch_commit=outcome.previous_branch_commit,
+        title=outcome.title,
+        body=outcome.body,
+        labels=release_labels(outcome.env, (p.package for p in outcome.pins)),
+        closing_reason=(
+            f"`{outcome.base_branch}` already pins {pins} in `{outcome.env}` at the same "
+            f"commits: this promotion has nothing left to change, {closing}"
+        ),
+        pins=outcome.pins,
+    )
+
+
+@dataclass(frozen=True)
+class Publication(Generic[Outcome]):
+    """The promotion or re-lock as it stands on GitHub after publishing."""
+
+    outcome: Outcome
     pull_request: PrOutcome
     pushed: bool
     superseded: tuple[Transition, ...] = ()
@@ -105,49 +177,51 @@ def _origin(root: Path, config: Config, context: GithubContext, env: Mapping[str
     )
 
 
-def publish_promotion(
+def publish_release_branch(
     root: Path,
     config: Config,
-    outcome: PromotionOutcome,
+    outcome: Outcome,
     context: GithubContext,
     env: Mapping[str, str],
     *,
     github: GithubAdapter | None = None,
     allow_older: bool = False,
     say: Progress = lambda _msg: None,
-) -> Publication:
+) -> Publication[Outcome]:
     """Push ``outcome``'s branch and make its pull request say so (see the module doc)."""
-    if outcome.status == "dry-run":
-        raise ValueError("a dry run is not published")
+    change = branch_change(outcome)
     adapter = github or github_adapter(context)
     origin = _origin(root, config, context, env)
-    repository, branch = context.repository, outcome.branch
+    repository, branch = context.repository, change.branch
     say(f"reading {branch} on origin")
     remote = remote_branch.fetch_release_branch(origin, branch)
     seen = remote.commit if remote else None
-    if seen is not None and seen != outcome.commit:
-        _refuse_foreign(adapter, origin, config, outcome, repository=repository, seen=seen)
-    if outcome.status == "noop":
-        return _close_empty(adapter, origin, outcome, repository=repository, seen=seen, say=say)
-    commit = outcome.commit
+    if seen is not None and seen != change.commit:
+        _refuse_foreign(adapter, origin, config, change, repository=repository, seen=seen)
+    if change.status == "noop":
+        closed = _close_empty(adapter, origin, change, repository=repository, seen=seen, say=say)
+        return Publication(outcome, closed, pushed=False)
+    commit = change.commit
     if commit is None:
-        raise ValueError(f"a {outcome.status} promotion carries no commit")
+        raise ValueError(f"a {change.status} change carries no commit")
     changes: tuple[Transition, ...] = ()
     pushed = False
     if seen is not None and seen != commit:
-        profile = config.profile(outcome.env).directory
-        text = remote_branch.read_file_at(origin, seen, f"{profile}/pyproject.toml")
-        proposed = read_pins(text).pins if text is not None else {}
-        changes = transitions(proposed, outcome.pins)
+        if change.pins:
+            profile = config.profile(change.env).directory
+            text = remote_branch.read_file_at(origin, seen, f"{profile}/pyproject.toml")
+            proposed = read_pins(text).pins if text is not None else {}
+            changes = transitions(proposed, change.pins)
         try:
             check_not_older(changes, branch=branch, allow_older=allow_older)
         except InputRejected:
-            _restore_local(origin, outcome)
+            _restore_local(origin, change)
             raise
         if remote_branch.same_change(origin, seen, commit):
             say(f"{branch} on origin already holds this change ({seen[:10]}): nothing to push")
             remote_branch.set_local_branch(origin, branch, seen, commit)
             outcome = dataclasses.replace(outcome, status="unchanged", commit=seen)
+            change = dataclasses.replace(change, status="unchanged", commit=seen)
             changes = ()
         else:
             push_branch(origin, branch, commit, seen)
@@ -159,28 +233,28 @@ def publish_promotion(
         say(f"pushed {commit[:10]} to {branch} (lease: {seen[:10] if seen else 'absent'})")
     spec = PullRequestSpec(
         branch=branch,
-        base=outcome.base_branch,
-        title=outcome.title,
-        body=outcome.body,
-        labels=release_labels(outcome.env, (p.package for p in outcome.pins)),
+        base=change.base_branch,
+        title=change.title,
+        body=change.body,
+        labels=change.labels,
     )
     pull = adapter.ensure_pull_request(repository, spec)
     if changes and pull.number is not None:
         adapter.upsert_comment(
             repository,
             pull.number,
-            f"superseded:{(outcome.commit or '')[:12]}",
-            supersession_comment(changes, outcome.commit or ""),
+            f"superseded:{(change.commit or '')[:12]}",
+            supersession_comment(changes, change.commit or ""),
         )
-    _close_failure_issues(adapter, outcome, repository, pull)
+    _close_failure_issues(adapter, change, repository, pull)
     return Publication(outcome, pull, pushed, changes)
 
 
-def _restore_local(origin: Origin, outcome: PromotionOutcome) -> None:
-    """A refused publication leaves the checkout's branch where the promotion found it."""
-    if outcome.status == "committed":
+def _restore_local(origin: Origin, change: BranchChange) -> None:
+    """A refused publication leaves the checkout's branch where the command found it."""
+    if change.status == "committed":
         remote_branch.set_local_branch(
-            origin, outcome.branch, outcome.previous_branch_commit, outcome.commit
+            origin, change.branch, change.previous_branch_commit, change.commit
         )
 
 
@@ -188,19 +262,19 @@ def _refuse_foreign(
     adapter: GithubAdapter,
     origin: Origin,
     config: Config,
-    outcome: PromotionOutcome,
+    change: BranchChange,
     *,
     repository: str,
     seen: str,
 ) -> None:
     foreign = foreign_commits(
-        remote_branch.commits_beyond(origin, seen, outcome.base_commit), config.bot
+        remote_branch.commits_beyond(origin, seen, change.base_commit), config.bot
     )
     if not foreign:
         return
-    _restore_local(origin, outcome)
-    reason = foreign_reason(outcome.branch, foreign, config.bot)
-    pull = adapter.find_open_pull_request(repository, outcome.branch)
+    _restore_local(origin, change)
+    reason = foreign_reason(change.branch, foreign, config.bot)
+    pull = adapter.find_open_pull_request(repository, change.branch)
     if pull is not None:
         adapter.upsert_comment(
             repository,
@@ -215,42 +289,38 @@ def _refuse_foreign(
 def _close_empty(
     adapter: GithubAdapter,
     origin: Origin,
-    outcome: PromotionOutcome,
+    change: BranchChange,
     *,
     repository: str,
     seen: str | None,
     say: Progress,
-) -> Publication:
-    pins = ", ".join(f"{p.package} {p.tag}" for p in outcome.pins)
-    why = (
-        f"`{outcome.base_branch}` already pins {pins} in `{outcome.env}` at the same commits: "
-        "this promotion has nothing left to change, so release-tool closed this pull request "
-        "and deleted its branch."
+) -> PrOutcome:
+    closed = adapter.close_pull_request(
+        repository, change.branch, change.closing_reason, delete_branch=False
     )
-    closed = adapter.close_pull_request(repository, outcome.branch, why, delete_branch=False)
-    deleted = seen is not None and delete_remote_branch(origin, outcome.branch, seen)
+    deleted = seen is not None and delete_remote_branch(origin, change.branch, seen)
     if deleted:
-        say(f"deleted {outcome.branch} on origin")
+        say(f"deleted {change.branch} on origin")
     if closed.operation == "unchanged" and deleted:
-        closed = PrOutcome("closed", None, None, outcome.branch)
-    _close_failure_issues(adapter, outcome, repository, closed)
-    return Publication(outcome, closed, pushed=False)
+        closed = PrOutcome("closed", None, None, change.branch)
+    _close_failure_issues(adapter, change, repository, closed)
+    return closed
 
 
 def _close_failure_issues(
-    adapter: GithubAdapter, outcome: PromotionOutcome, repository: str, pull: PrOutcome
+    adapter: GithubAdapter, change: BranchChange, repository: str, pull: PrOutcome
 ) -> None:
-    where = f"#{pull.number}" if pull.number is not None else f"`{outcome.base_branch}`"
-    for pin in outcome.pins:
+    where = f"#{pull.number}" if pull.number is not None else f"`{change.base_branch}`"
+    for pin in change.pins:
         adapter.close_issue(
             repository,
-            failure_key(outcome.env, pin.package, pin.tag),
-            f"{pin.package} {pin.tag} was promoted into `{outcome.env}` ({where}): closing.",
+            failure_key(change.env, pin.package, pin.tag),
+            f"{pin.package} {pin.tag} was promoted into `{change.env}` ({where}): closing.",
         )
 
 
 def report_publication(
-    publication: Publication, context: GithubContext, env: Mapping[str, str]
+    publication: Publication[Any], context: GithubContext, env: Mapping[str, str]
 ) -> None:
     """Step outputs and one job-summary line; nothing outside Actions."""
     secrets = token_forms(context.token)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from release_tool.adapters import uv
 from release_tool.adapters.git import Checkout, ls_remote_tags
@@ -35,8 +36,10 @@ class RelockOutcome:
     status: str  # committed | unchanged | noop | dry-run
     env: str
     branch: str
+    base_branch: str
     base_commit: str
     commit: str | None
+    previous_branch_commit: str | None
     title: str
     body: str
     pins: tuple[KeptPin, ...]
@@ -44,13 +47,15 @@ class RelockOutcome:
     warnings: tuple[str, ...]
     lock_diff: LockDiff | None
 
-    def as_json(self) -> dict[str, object]:
+    def as_json(self) -> dict[str, Any]:
         return {
             "status": self.status,
             "env": self.env,
             "branch": self.branch,
+            "base_branch": self.base_branch,
             "base_commit": self.base_commit,
             "commit": self.commit,
+            "previous_branch_commit": self.previous_branch_commit,
             "title": self.title,
             "body": self.body,
             "pins": [{"package": p.package, "tag": p.tag, "commit": p.commit} for p in self.pins],
@@ -147,17 +152,19 @@ def relock(
 
         def outcome(status: str, commit: str | None) -> RelockOutcome:
             return RelockOutcome(
-                status,
-                env_name,
-                branch,
-                base,
-                commit,
-                title,
-                body,
-                pins,
-                moved,
-                warnings,
-                lock_diff,
+                status=status,
+                env=env_name,
+                branch=branch,
+                base_branch=config.default_branch,
+                base_commit=base,
+                commit=commit,
+                previous_branch_commit=previous,
+                title=title,
+                body=body,
+                pins=pins,
+                moved=moved,
+                warnings=warnings,
+                lock_diff=lock_diff,
             )
 
         if old_text == new_text:

@@ -19,7 +19,7 @@ from release_tool.core.payload import Pin
 from release_tool.core.pull_requests import hidden_marker
 from release_tool.errors import OperationalError
 from release_tool.promotion import PromotionOutcome, PromotionRequest, promote
-from release_tool.publication import publish_promotion
+from release_tool.publication import publish_release_branch
 
 from tests.support.fake_github import FakeGitHub, Fault
 from tests.support.github_sandbox import REPO, Sleeps, fast_policy, make_context
@@ -118,7 +118,7 @@ def publish_once(fake: FakeGitHub, setup: Setup, outcome: PromotionOutcome, slee
     env = setup.sandbox.env({"GITHUB_API_URL": fake.base})
     context = make_context(fake)
     adapter = GithubAdapter(context, fast_policy(sleeps))
-    publish_promotion(setup.work, setup.config, outcome, context, env, github=adapter)
+    publish_release_branch(setup.work, setup.config, outcome, context, env, github=adapter)
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)

@@ -51,7 +51,7 @@ from release_tool.core.profile_state import ProfileState
 from release_tool.errors import InputRejected
 from release_tool.profile_files import base_state
 from release_tool.promotion import PromotionOutcome, PromotionRequest, promote
-from release_tool.publication import publication_context, publish_promotion, report_publication
+from release_tool.publication import publication_context, publish_release_branch, report_publication
 
 
 class _GroupAction(argparse.Action):
@@ -245,7 +245,7 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     outcome = promote(root, config, request, env, say)
     published = None
     if context is not None:
-        published = publish_promotion(
+        published = publish_release_branch(
             root, config, outcome, context, env, allow_older=args.allow_downgrade, say=say
         )
         report_publication(published, context, env)

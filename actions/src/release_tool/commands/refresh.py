@@ -8,7 +8,9 @@ Each PR's pins are read back from the machine-readable block of its body, verifi
 `promote` verifies them (the tag must still point at the recorded commit, versions,
 requirements), re-locked on the base branch head and published like `promote --push`:
 the branch is pushed with a lease, the PR updated, or closed when its change became
-empty. Run it on an up-to-date checkout of the base branch (the workflow does).
+empty. A re-lock PR (release/<env>/relock) is re-locked again the way its body records
+(with or without --upgrade) and published like `relock --push`. Run it on an
+up-to-date checkout of the base branch (the workflow does).
 A PR that fails does not stop the others; the exit code is then that failure's.
 Exit codes: 0 done, 2 input rejected, 1 git/uv/GitHub failure.
 """
@@ -29,9 +31,11 @@ from release_tool.adapters.push import token_forms
 from release_tool.commands.context import load_project_config, say
 from release_tool.core.config import Config
 from release_tool.core.payload import validate_pin
-from release_tool.core.render import read_pins_block
+from release_tool.core.relock_render import RelockBlock, read_relock_block
+from release_tool.core.render import PinsBlock, read_pins_block
 from release_tool.errors import InputRejected, ReleaseToolError
 from release_tool.promotion import PromotionRequest, promote
+from release_tool.relocking import relock
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,27 +50,37 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def describe(pull: PullRequestInfo) -> dict[str, Any]:
-    """A PR as the workflow matrix sees it (``env``/``packages`` from its pins block)."""
+def _pins_block(pull: PullRequestInfo) -> PinsBlock | None:
     try:
-        block = read_pins_block(pull.body)
+        return read_pins_block(pull.body)
     except (ValueError, KeyError, TypeError):
-        block = None
+        return None
+
+
+def _relock_block(pull: PullRequestInfo) -> RelockBlock | None:
+    block = read_relock_block(pull.body)
+    return block if block is not None and pull.branch == f"release/{block.env}/relock" else None
+
+
+def describe(pull: PullRequestInfo) -> dict[str, Any]:
+    """A PR as the workflow matrix sees it (``env``/``packages`` from its pins block;
+    a re-lock PR has ``relock`` true and no packages)."""
+    block = _pins_block(pull)
+    relocked = None if block is not None else _relock_block(pull)
+    env = block.env if block else relocked.env if relocked else None
     return {
         "number": pull.number,
         "branch": pull.branch,
         "url": pull.url,
-        "env": block.env if block else None,
+        "env": env,
         "packages": [p.package for p in block.pins] if block else [],
+        "relock": relocked is not None,
     }
 
 
 def request_of(pull: PullRequestInfo, env: str, config: Config) -> PromotionRequest:
     """The promotion a PR's pins block records, each pin checked like intake's."""
-    try:
-        block = read_pins_block(pull.body)
-    except (ValueError, KeyError, TypeError):
-        block = None
+    block = _pins_block(pull)
     if block is None:
         raise InputRejected(f"#{pull.number} carries no release-tool pins block; not refreshed")
     if block.env != env:
@@ -96,17 +110,25 @@ def refresh_one(
     env: str,
     environ: Mapping[str, str],
     adapter: GithubAdapter,
-) -> publication.Publication:
+) -> publication.Publication[Any]:
+    context = publication.publication_context(environ, config, push=True, dry_run=False)
+    if context is None:  # push=True always yields a context
+        raise InputRejected("refresh needs GitHub")
+    relocked = None if _pins_block(pull) is not None else _relock_block(pull)
+    if relocked is not None:
+        if relocked.env != env:
+            raise InputRejected(f"#{pull.number} re-locks {relocked.env}, not {env}")
+        again = relock(root, config, env, environ, upgrade=relocked.upgrade, say=say)
+        return publication.publish_release_branch(
+            root, config, again, context, environ, github=adapter, say=say
+        )
     request = request_of(pull, env, config)
     outcome = promote(root, config, request, environ, say)
     if outcome.branch != pull.branch:
         raise InputRejected(
             f"#{pull.number}'s pins make the branch {outcome.branch}, not its head {pull.branch}"
         )
-    context = publication.publication_context(environ, config, push=True, dry_run=False)
-    if context is None:  # push=True always yields a context
-        raise InputRejected("refresh needs GitHub")
-    return publication.publish_promotion(
+    return publication.publish_release_branch(
         root, config, outcome, context, environ, github=adapter, allow_older=True, say=say
     )
 

@@ -10,11 +10,15 @@ locked version and only adds what a hand edit requires; --upgrade re-resolves ev
 third-party package (`uv lock --upgrade-package` for each) but no git pin. The new
 lock is verified as `promote` verifies it, and the PR body carries the lock diff per
 backend extra. Work happens in a temporary worktree on the base branch head; your
-working tree is never touched. Nothing is pushed.
+working tree is never touched. Nothing is pushed unless --push is given or the command
+runs in GitHub Actions: then, as for `promote`, the branch goes to origin with a lease
+and its pull request is created or updated, or closed (and the branch deleted) when
+the re-lock changes nothing (docs/github.md).
 
 Results: committed, unchanged (the branch already holds this re-lock), noop (uv makes
 the same lock: no branch), dry-run.
-Exit codes: 0 done, 2 input rejected, 1 git/uv/filesystem failure, 3 bug, 130 interrupted.
+Exit codes: 0 done, 2 input rejected, 1 git/uv/filesystem/remote failure, 3 bug,
+130 interrupted.
 """
 
 from __future__ import annotations
@@ -25,6 +29,11 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from release_tool.commands.context import load_project_config, say
+from release_tool.publication import (
+    publication_context,
+    publish_release_branch,
+    report_publication,
+)
 from release_tool.relocking import relock
 
 
@@ -38,27 +47,43 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dry-run", action="store_true", help="print the result, change nothing")
     parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
     parser.add_argument(
+        "--push",
+        action="store_true",
+        help="push the release branch to origin and create, update or close its pull request "
+        "(implied in GitHub Actions; needs a token)",
+    )
+    parser.add_argument(
         "--repo", type=Path, default=Path(), metavar="DIR", help="the monorepo checkout"
     )
 
 
 def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     root, config = load_project_config(args.repo, env)
+    config.profile(args.env)
+    context = publication_context(env, config, push=args.push, dry_run=args.dry_run)
     outcome = relock(
         root, config, args.env, env, upgrade=args.upgrade, dry_run=args.dry_run, say=say
     )
+    published = None
+    if context is not None:
+        # A re-lock holds every internal pin: no tag of it can be "older" than a proposal.
+        published = publish_release_branch(root, config, outcome, context, env, say=say)
+        report_publication(published, context, env)
+        outcome = published.outcome
     if args.json:
-        print(json.dumps(outcome.as_json(), indent=2))
+        data = outcome.as_json() if published is None else published.as_json()
+        print(json.dumps(data, indent=2))
         return 0
     if outcome.status == "noop":
         print(f"unchanged: {args.env}'s lock is already current; no branch written")
-        return 0
-    if outcome.status == "dry-run":
+    elif outcome.status == "dry-run":
         print(f"dry run: would write one commit on {outcome.branch}\n\ntitle: {outcome.title}\n")
         print(outcome.body)
-        return 0
-    print(f"{outcome.status}: {outcome.branch} at {outcome.commit}")
-    print(f"title: {outcome.title}")
-    if outcome.moved:
-        print("third-party packages moved: " + ", ".join(outcome.moved))
+    else:
+        print(f"{outcome.status}: {outcome.branch} at {outcome.commit}")
+        print(f"title: {outcome.title}")
+        if outcome.moved:
+            print("third-party packages moved: " + ", ".join(outcome.moved))
+    if published is not None:
+        print(published.pull_request.summary_line())
     return 0

@@ -1,12 +1,23 @@
-"""The words of a re-lock: title, commit message and PR body. Pure."""
+"""The words of a re-lock: title, commit message and PR body. Pure.
+
+The body ends with ``<!-- release-tool:relock {...} -->`` (the profile and whether
+third-party updates were taken), read back by :func:`read_relock_block` so that
+``refresh`` can re-run the same re-lock on a newer base.
+"""
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from release_tool.core.lockfile import LockDiff
 from release_tool.core.render import _safe, _set_section
+
+RELOCK_OPEN = "<!-- release-tool:relock "
+RELOCK_CLOSE = " -->"
+_RELOCK_RE = re.compile(re.escape(RELOCK_OPEN) + r"(\{.*?\})" + re.escape(RELOCK_CLOSE), re.S)
 
 
 @dataclass(frozen=True)
@@ -14,6 +25,33 @@ class KeptPin:
     package: str
     tag: str
     commit: str
+
+
+@dataclass(frozen=True)
+class RelockBlock:
+    """What a re-lock PR's body records about the re-lock that made it."""
+
+    env: str
+    upgrade: bool
+
+
+def render_relock_block(env: str, *, upgrade: bool) -> str:
+    data = {"env": env, "upgrade": upgrade}
+    return RELOCK_OPEN + json.dumps(data, sort_keys=True, separators=(",", ":")) + RELOCK_CLOSE
+
+
+def read_relock_block(body: str) -> RelockBlock | None:
+    """The re-lock a body records (None when it records none, or not readably)."""
+    found = _RELOCK_RE.findall(body)
+    if not found:
+        return None
+    try:
+        data = json.loads(found[-1])
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("env"), str):
+        return None
+    return RelockBlock(data["env"], data.get("upgrade") is True)
 
 
 def relock_branch(env: str) -> str:
@@ -68,6 +106,8 @@ def relock_body(
         "",
         f"1. The GPU jobs ({gpu}) test this branch's `{profile_dir}/uv.lock`.",
         f"2. When they pass, merge into `{base_branch}`.",
+        "",
+        render_relock_block(env, upgrade=upgrade),
         "",
     ]
     return "\n".join(out)
