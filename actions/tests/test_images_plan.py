@@ -7,6 +7,7 @@ import re
 
 import pytest
 from release_tool.core import bake, images
+from release_tool.core.config import BackendConfig
 from release_tool.errors import InputRejected
 
 SETTINGS = images.ImageSettings(
@@ -15,7 +16,11 @@ SETTINGS = images.ImageSettings(
     latest_backend="cu128",
     source="https://github.com/VLMHyperBenchTeam/vlmhyperbench_playground",
 )
-BACKENDS = (images.Backend("cu124", "cu124", "12.4"), images.Backend("cu128", "cu128", "12.8"))
+LABELS = ("self-hosted", "gpu")
+BACKENDS = (
+    BackendConfig("cu124", "cu124", "12.4", LABELS, 60),
+    BackendConfig("cu128", "cu128", "12.8", LABELS, 60),
+)
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
 CREATED = "2026-01-02T03:04:05+00:00"
 BASES = {
@@ -152,7 +157,12 @@ def test_runtime_labels() -> None:
     ],
 )
 def test_git_source_split(source: str, expected: tuple[str, str, str] | None) -> None:
-    assert images._split_git_source(source) == expected
+    lock = f'version = 1\n[[package]]\nname = "x"\nsource = {{ git = "{source}" }}\n'
+    if expected is None:
+        with pytest.raises(InputRejected, match="git source for x"):
+            images.read_lock_facts(lock, ["x"])
+    else:
+        assert images.read_lock_facts(lock, ["x"]).internal == (images.InternalPin("x", *expected),)
 
 
 def test_lock_without_tag_is_rejected() -> None:

@@ -17,76 +17,20 @@ import sys
 import tempfile
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from release_tool.adapters import process
+from release_tool.adapters.git import run_git
+from release_tool.adapters.uv import uv_binary
+from release_tool.commands.context import load_project_config
 from release_tool.core import bake as bake_core
 from release_tool.core import images as core
+from release_tool.core.config import Config
 from release_tool.errors import InputRejected
 
 ENVS = ("dev", "staging", "prod")
 BASE_IMAGES = Path("docker/base-images.toml")
-
-
-@dataclass(frozen=True)
-class _Config:
-    """The part of ``[tool.release-tool]`` images need (the shared loader replaces this)."""
-
-    settings: core.ImageSettings
-    backends: tuple[core.Backend, ...]
-    packages: tuple[str, ...]
-    profiles: Mapping[str, str]  # profile -> directory
-
-
-def _table(data: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
-    value = data.get(key)
-    if not isinstance(value, Mapping):
-        raise InputRejected(f"pyproject.toml: [{where}.{key}] is missing or not a table")
-    return value
-
-
-def _string(data: Mapping[str, Any], key: str, where: str) -> str:
-    value = data.get(key)
-    if not isinstance(value, str) or not value:
-        raise InputRejected(f"pyproject.toml: {where}.{key} must be a non-empty string")
-    return value
-
-
-def load_config(root: Path, env: Mapping[str, str]) -> _Config:
-    try:
-        data = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise InputRejected(f"cannot read {root / 'pyproject.toml'}: {exc}") from None
-    where = "tool.release-tool"
-    config = _table(data.get("tool", {}), "release-tool", "tool")
-    images = _table(config, "images", where)
-    repository = env.get("GITHUB_REPOSITORY") or _string(config, "repository", where)
-    settings = core.ImageSettings(
-        registry=_string(images, "registry", f"{where}.images"),
-        name=_string(images, "name", f"{where}.images"),
-        latest_backend=_string(images, "latest-backend", f"{where}.images"),
-        source=f"https://github.com/{repository}",
-    )
-    backends = tuple(
-        core.Backend(
-            name,
-            _string(cfg, "extra", f"{where}.backends.{name}"),
-            _string(cfg, "cuda", f"{where}.backends.{name}"),
-        )
-        for name, cfg in _table(config, "backends", where).items()
-    )
-    if settings.latest_backend not in {b.name for b in backends}:
-        raise InputRejected(
-            f"pyproject.toml: images.latest-backend {settings.latest_backend!r} is not a backend"
-        )
-    profiles = {
-        name: _string(cfg, "directory", f"{where}.profiles.{name}")
-        for name, cfg in _table(config, "profiles", where).items()
-    }
-    packages = tuple(_table(config, "packages", where))
-    return _Config(settings, backends, packages, profiles)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -107,15 +51,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--root", type=Path, default=Path(), help="repository root (default: .)")
 
 
-def _git(root: Path, env: Mapping[str, str], *args: str) -> str:
-    return process.run(["git", *args], cwd=root, env=env, what=f"git {args[0]}", echo=None).stdout
-
-
-def _commit_and_created(args: argparse.Namespace, env: Mapping[str, str]) -> tuple[str, str]:
-    commit = args.commit or env.get("GITHUB_SHA") or _git(args.root, env, "rev-parse", "HEAD")
+def _commit_and_created(
+    args: argparse.Namespace, root: Path, env: Mapping[str, str]
+) -> tuple[str, str]:
+    commit = args.commit or env.get("GITHUB_SHA")
+    if not commit:
+        commit = run_git(["rev-parse", "HEAD"], cwd=root, env=env, what="git rev-parse")
     commit = commit.strip().lower()
-    created = args.created or _git(args.root, env, "show", "-s", "--format=%cI", commit).strip()
-    return commit, created
+    created = args.created or run_git(
+        ["show", "-s", "--format=%cI", commit], cwd=root, env=env, what="git show"
+    )
+    return commit, created.strip()
 
 
 def _base_images(root: Path) -> dict[str, str]:
@@ -143,36 +89,36 @@ def _read_lock(path: Path, packages: tuple[str, ...]) -> core.LockFacts | None:
 
 def build_plan(
     args: argparse.Namespace, env: Mapping[str, str]
-) -> tuple[core.ImagesPlan, core.LockFacts | None, _Config]:
-    root: Path = args.root
-    config = load_config(root, env)
+) -> tuple[core.ImagesPlan, core.LockFacts | None, Path, Config]:
+    """The plan, the lock's facts (None: not locked), the project root and its config."""
+    root, config = load_project_config(args.root, env)
+    settings = core.ImageSettings.from_config(config)
+    internal = tuple(config.packages)
     python_version = (root / ".python-version").read_text(encoding="utf-8").strip()
     bases = _base_images(root)
-    commit, created = _commit_and_created(args, env)
+    commit, created = _commit_and_created(args, root, env)
     if args.env == "dev":
         if args.backend:
             raise InputRejected("the dev image has one variant; --backend is for staging and prod")
-        lock = _read_lock(root / "uv.lock", config.packages)
+        lock = _read_lock(root / "uv.lock", internal)
         plan = core.plan_dev(
-            config.settings,
+            settings,
             lock,
             commit=commit,
             created=created,
             python_version=python_version,
             base_image=bases.get("dev"),
         )
-        return plan, lock, config
-    backends = config.backends
+        return plan, lock, root, config
+    backends = tuple(config.backends.values())
     if args.backend:
         backends = tuple(b for b in backends if b.name == args.backend)
         if not backends:
-            known = ", ".join(b.name for b in config.backends)
+            known = ", ".join(config.backends)
             raise InputRejected(f"unknown backend {args.backend!r}; configured: {known}")
-    if args.env not in config.profiles:
-        raise InputRejected(f"profile {args.env!r} is not configured in [tool.release-tool]")
-    lock = _read_lock(root / config.profiles[args.env] / "uv.lock", config.packages)
+    lock = _read_lock(root / config.profile(args.env).directory / "uv.lock", internal)
     plan = core.plan_runtime(
-        config.settings,
+        settings,
         args.env,
         backends,
         lock,
@@ -181,7 +127,7 @@ def build_plan(
         python_version=python_version,
         base_images=bases,
     )
-    return plan, lock, config
+    return plan, lock, root, config
 
 
 def plan_to_json(plan: core.ImagesPlan, lock: core.LockFacts | None) -> dict[str, Any]:
@@ -246,36 +192,36 @@ def _write_exports(
     *,
     plan: core.ImagesPlan,
     lock: core.LockFacts,
-    config: _Config,
+    config: Config,
     root: Path,
     env: Mapping[str, str],
 ) -> int:
     exports = bake_core.plan_exports(
         plan,
         lock,
-        uv=env.get("UV") or "uv",
-        project_dir=str(root / config.profiles[plan.env]),
-        internal_names=config.packages,
+        uv=uv_binary(env),
+        project_dir=str(root / config.profile(plan.env).directory),
+        internal_names=tuple(config.packages),
         export_dir=str(directory),
     )
     for export in exports:
         (directory / export.directory).mkdir(parents=True, exist_ok=True)
-        process.run(export.argv, env=env, what=f"uv export for {export.directory}", echo=sys.stderr)
+        process.run(export.argv, env=env, what=f"uv export for {export.directory}")
         _write_atomic(directory / export.directory / "internal.txt", export.internal)
     return len(exports)
 
 
-def _context_relative(args: argparse.Namespace) -> str:
+def _context_relative(args: argparse.Namespace, root: Path) -> str:
     """EXPORT_DIR as the Dockerfile sees it: relative to the build context (the root)."""
-    export_dir: Path = args.export_dir or args.root / "docker" / "exports"
-    relative = Path(os.path.relpath(export_dir.resolve(), args.root.resolve()))
+    export_dir: Path = args.export_dir or root / "docker" / "exports"
+    relative = Path(os.path.relpath(export_dir.resolve(), root.resolve()))
     if relative.parts[:1] == ("..",):
         raise InputRejected(f"--export-dir {export_dir} must lie inside the repository root")
     return relative.as_posix()
 
 
 def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
-    plan, lock, config = build_plan(args, env)
+    plan, lock, root, config = build_plan(args, env)
     if args.json:
         print(json.dumps(plan_to_json(plan, lock), indent=2))
     else:
@@ -289,10 +235,10 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
             print("the dev image builds from the root lock: no export needed", file=sys.stderr)
         else:
             count = _write_exports(
-                args.export_dir, plan=plan, lock=lock, config=config, root=args.root, env=env
+                args.export_dir, plan=plan, lock=lock, config=config, root=root, env=env
             )
             print(f"wrote {count} export(s) under {args.export_dir}", file=sys.stderr)
     if args.bake is not None:
-        _write_bake(args.bake, plan, args.root, _context_relative(args))
+        _write_bake(args.bake, plan, root, _context_relative(args, root))
         print(f"wrote {args.bake}", file=sys.stderr)
     return 0

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from release_tool.core.config import BackendConfig, Config
+from release_tool.core.lockfile import LockedPackage, read_lock
 from release_tool.errors import InputRejected
 
 LABEL_PREFIX = "io.github.vlmhyperbenchteam"
@@ -23,18 +24,17 @@ _DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
 
 
 @dataclass(frozen=True)
-class Backend:
-    name: str
-    extra: str
-    cuda: str
-
-
-@dataclass(frozen=True)
 class ImageSettings:
     registry: str
     name: str
     latest_backend: str
     source: str  # https URL of the monorepo
+
+    @classmethod
+    def from_config(cls, config: Config) -> ImageSettings:
+        images = config.images
+        source = f"https://github.com/{config.repository}"
+        return cls(images.registry, images.name, images.latest_backend, source)
 
 
 @dataclass(frozen=True)
@@ -105,34 +105,25 @@ def repository_of(settings: ImageSettings) -> str:
     return f"{settings.registry.lower()}/{name}"
 
 
-def _split_git_source(source: str) -> tuple[str, str, str] | None:
-    url, _, fragment = source.partition("#")
-    base, _, query = url.partition("?")
-    tag = next((v for k, _, v in (p.partition("=") for p in query.split("&")) if k == "tag"), "")
-    if not tag or not _COMMIT.match(fragment):
-        return None
-    return base, tag, fragment
+def _internal_pin(entry: LockedPackage) -> InternalPin:
+    url, tag, commit = entry.git_url, entry.git_tag, entry.git_commit
+    if not (url and tag and commit and _COMMIT.match(commit)):
+        raise InputRejected(f"the lock's git source for {entry.name} has no tag and commit")
+    return InternalPin(entry.name, url, tag, commit)
 
 
 def read_lock_facts(lock_text: str, internal: Sequence[str]) -> LockFacts:
     """The facts images are labelled with: lock hash, internal git pins, torch versions."""
-    data = tomllib.loads(lock_text)
     wanted = set(internal)
     pins: list[InternalPin] = []
     torch: dict[str, str] = {}
-    for package in data.get("package", []):
-        name, source = package.get("name", ""), package.get("source", {})
-        if name in wanted and "git" in source:
-            split = _split_git_source(source["git"])
-            if split is None:
-                raise InputRejected(f"the lock's git source for {name} has no tag and commit")
-            pins.append(InternalPin(name, *split))
-        if name == "torch":
-            version = str(package.get("version", ""))
-            local = version.partition("+")[2]
-            registry = str(source.get("registry", "")).rstrip("/")
-            key = local or registry.rpartition("/")[2]
-            torch[key] = version
+    for entry in read_lock(lock_text).packages:
+        if entry.name in wanted and entry.source_kind == "git":
+            pins.append(_internal_pin(entry))
+        if entry.name == "torch":
+            version = entry.version or ""
+            registry = entry.source.rstrip("/") if entry.source_kind == "registry" else ""
+            torch[version.partition("+")[2] or registry.rpartition("/")[2]] = version
     if len(torch) == 1:
         torch[""] = next(iter(torch.values()))
     digest = hashlib.sha256(lock_text.encode("utf-8")).hexdigest()
@@ -147,7 +138,7 @@ def _labels(
     created: str,
     version: str,
     lock: LockFacts | None,
-    backend: Backend | None,
+    backend: BackendConfig | None,
 ) -> dict[str, str]:
     labels = {
         "org.opencontainers.image.title": title,
@@ -171,7 +162,7 @@ def _labels(
 def plan_runtime(
     settings: ImageSettings,
     profile: str,
-    backends: Sequence[Backend],
+    backends: Sequence[BackendConfig],
     lock: LockFacts | None,
     *,
     commit: str,
