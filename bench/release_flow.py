@@ -3,7 +3,7 @@
 1. ``promote`` of one tag vs the bare ``uv lock --upgrade-package`` it runs, on a
    sandbox with the real profiles (extras included, stand-in torch indexes):
    promote's own overhead = its total minus the time spent inside uv and git
-   subprocesses (``adapters.process.run`` and GitPython's ``Git.execute`` are timed).
+   subprocesses (``adapters.process.run``, which runs every uv and git, is timed).
 2. One promotion of K = 20 packages vs K = 1.
 3. Sandboxes of N = 100 vs N = 6 packages: the same one-tag promotion.
 
@@ -25,9 +25,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import git as gitpython
 from release_tool.adapters import process, uv
-from release_tool.adapters.gitcli import git
+from release_tool.adapters.git import run_git
 from release_tool.core.config import Config, load_config
 from release_tool.core.payload import Pin
 from release_tool.core.pyproject_edit import GitPin, rewrite_pins
@@ -53,20 +52,8 @@ def _timed_run(original: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _timed_execute(original: Callable[..., Any]) -> Callable[..., Any]:
-    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
-        start = time.perf_counter()
-        try:
-            return original(self, *args, **kwargs)
-        finally:
-            SUBPROCESS["git"] += time.perf_counter() - start
-
-    return wrapper
-
-
 process.run = _timed_run(process.run)  # type: ignore[assignment]
 uv.run = process.run  # type: ignore[attr-defined]
-gitpython.Git.execute = _timed_execute(gitpython.Git.execute)  # type: ignore[method-assign]
 
 
 @contextmanager
@@ -115,9 +102,9 @@ def synthetic_project(dest: Path, extra: int) -> Path:
     env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
     env |= {"GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@x.invalid"}
     env |= {"GIT_COMMITTER_NAME": "b", "GIT_COMMITTER_EMAIL": "b@x.invalid"}
-    git("init", "-q", "-b", "main", cwd=dest, env=env)
-    git("add", "-A", cwd=dest, env=env)
-    git("commit", "-q", "-m", "synthetic project", cwd=dest, env=env)
+    run_git("init", "-q", "-b", "main", cwd=dest, env=env)
+    run_git("add", "-A", cwd=dest, env=env)
+    run_git("commit", "-q", "-m", "synthetic project", cwd=dest, env=env)
     return dest
 
 
@@ -130,7 +117,7 @@ class Bench:
         self.env = self.world.env()
         self.mono = clone_monorepo(project, root / "origin.git", root / "mono", self.env)
         first = relock(self.mono, self.config, "staging", self.env)
-        git("merge", "-q", "--ff-only", first.branch, cwd=self.mono, env=self.env)
+        run_git("merge", "-q", "--ff-only", first.branch, cwd=self.mono, env=self.env)
 
     def promote(self, tags: dict[str, str]) -> tuple[float, float, float]:
         """(total, uv, git) seconds of one promotion; its branch is deleted afterwards."""
@@ -140,7 +127,7 @@ class Bench:
         outcome = promote(self.mono, self.config, PromotionRequest("staging", pins), self.env)
         total = time.perf_counter() - start
         assert outcome.status == "committed", outcome.status
-        git("branch", "-q", "-D", outcome.branch, cwd=self.mono, env=self.env)
+        run_git("branch", "-q", "-D", outcome.branch, cwd=self.mono, env=self.env)
         return total, SUBPROCESS["uv"], SUBPROCESS["git"]
 
     def bare_lock(self, package: str, tag: str) -> float:

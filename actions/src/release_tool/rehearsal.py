@@ -19,8 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from release_tool.adapters.git import Checkout
-from release_tool.adapters.gitcli import git
+from release_tool.adapters.git import Checkout, run_git
 from release_tool.commands.bump import bump
 from release_tool.commands.check import remote_tags
 from release_tool.commands.publish import publish
@@ -122,7 +121,7 @@ class Runner:
 
         def monorepo(step: Step) -> None:
             r.work = clone_monorepo(r.project, r.root / "origin.git", r.root / "monorepo", r.env())
-            head = git("rev-parse", "HEAD", cwd=r.work, env=r.env())
+            head = run_git("rev-parse", "HEAD", cwd=r.work, env=r.env())
             step.title = f"origin = this monorepo's HEAD {head[:10]}; working clone monorepo/"
 
         self.step("package repositories", world)
@@ -145,8 +144,8 @@ class Runner:
         """What a reviewer's merge does: the branch merged into main, pushed to origin."""
         env = self.r.env()
         message = f"Merge {branch}: {title}"
-        git("merge", "--no-ff", "-q", "-m", message, branch, cwd=self.r.work, env=env)
-        git("push", "-q", "origin", "main", cwd=self.r.work, env=env)
+        run_git("merge", "--no-ff", "-q", "-m", message, branch, cwd=self.r.work, env=env)
+        run_git("push", "-q", "origin", "main", cwd=self.r.work, env=env)
         step.branch = f"{branch} (merged)"
 
     def promotion(self, name: str, request: PromotionRequest) -> PromotionOutcome:
@@ -182,7 +181,7 @@ class Runner:
 
         def act(step: Step) -> None:
             bump(_args(package=package, version=None, bump="patch"), r.env(indexes=False), r.work)
-            heads = git(
+            heads = run_git(
                 "for-each-ref",
                 "--format=%(refname:short)",
                 "refs/heads/bump/",
@@ -191,7 +190,7 @@ class Runner:
             )
             branch.append(heads.split()[-1])
             step.branch = branch[0]
-            step.title = git("log", "-1", "--format=%s", branch[0], cwd=r.work, env=r.env())
+            step.title = run_git("log", "-1", "--format=%s", branch[0], cwd=r.work, env=r.env())
             self.merge(branch[0], step.title, step)
 
         self.step(f"bump {package}", act)
@@ -200,7 +199,7 @@ class Runner:
     def from_env(self) -> PromotionRequest:
         r = self.r
         env = r.env()
-        base = git("rev-parse", "main", cwd=r.work, env=env)
+        base = run_git("rev-parse", "main", cwd=r.work, env=env)
         checkout = Checkout(r.work, env)
         source = base_state(checkout, r.config, "staging", base)
         target = base_state(checkout, r.config, "prod", base)

@@ -9,7 +9,6 @@ worktree is removed and no ref has moved.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -49,7 +48,6 @@ def make_bump_commit(
             cwd=tree,
             env=env,
             what="uv lock (re-locking the workspace)",
-            echo=sys.stderr,  # the current stream, not the one bound at import
         )
         tree_id = checkout.write_tree(tree, [*rewrites, LOCK])
         changed = checkout.git("diff", "--cached", "--name-only", what="git diff", cwd=tree)

@@ -1,8 +1,9 @@
-"""git through GitPython: remote tags, files at a commit, a throwaway worktree, bot commits.
+"""git, run one way: :func:`run_git` through the one subprocess helper.
 
-Decides nothing: every failure becomes an OperationalError sentence carrying git's own
-message. The environment mapping given is passed to every git call (GitPython lays it
-over the process environment), so ``GIT_CONFIG_GLOBAL`` redirections apply.
+Remote tags, files at a commit, a throwaway worktree, bot commits. Decides nothing:
+every failure becomes an OperationalError sentence carrying git's own message. The
+environment mapping given is passed to every git call, so ``GIT_CONFIG_GLOBAL``
+redirections apply. GitPython only finds the repository holding a path.
 """
 
 from __future__ import annotations
@@ -14,36 +15,102 @@ import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
-from git import Git, Repo
-from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
+from git import Repo
+from git.exc import InvalidGitRepositoryError, NoSuchPathError
 
+from release_tool.adapters import process
 from release_tool.core.config import BotIdentity
 from release_tool.errors import OperationalError
 
 ZERO = "0" * 40
 
 
-def _stderr(exc: GitCommandError) -> str:
-    text = exc.stderr if isinstance(exc.stderr, str) else str(exc.stderr or "")
-    text = text.strip().removeprefix("stderr:").strip().strip("'").strip()
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return " ".join(lines[:3]) or f"exit {exc.status}"
+def git_result(
+    *args: str,
+    cwd: Path | None,
+    env: Mapping[str, str],
+    what: str | None = None,
+    check: bool = True,
+    echo: process.Echo = None,
+    input_text: str | None = None,
+    secrets: Sequence[str] = (),
+) -> process.Result:
+    """Run ``git ARGS`` in ``cwd`` through the one subprocess helper, never prompting.
+
+    With ``check`` a failure is an OperationalError naming ``what``; without it the
+    caller reads the exit status (a lease refused, a ref absent).
+    """
+    return process.run(
+        ["git", *args],
+        cwd=cwd,
+        env={"GIT_TERMINAL_PROMPT": "0", **env},
+        what=what,
+        check=check,
+        echo=echo,
+        input_text=input_text,
+        secrets=secrets,
+    )
 
 
-def run_git(args: Sequence[str], *, cwd: Path | None, env: Mapping[str, str], what: str) -> str:
-    """Run ``git ARGS``; raise OperationalError('<what> failed: <git's message>')."""
-    full_env = {"GIT_TERMINAL_PROMPT": "0", **env}
-    try:
-        out = Git(str(cwd) if cwd else None).execute(["git", *args], env=full_env)
-    except GitCommandError as exc:
-        raise OperationalError(f"{what} failed: {_stderr(exc)}") from None
-    return str(out)
+def run_git(
+    *args: str,
+    cwd: Path | None,
+    env: Mapping[str, str],
+    what: str | None = None,
+    echo: bool = False,
+    input_text: str | None = None,
+    secrets: Sequence[str] = (),
+    strip: bool = True,
+) -> str:
+    """``git ARGS``'s stdout (stripped unless ``strip`` is False); OperationalError on failure.
+
+    Reads run quietly; ``echo`` shows a write on the current stderr, so a long run
+    shows its progress.
+    """
+    result = git_result(
+        *args,
+        cwd=cwd,
+        env=env,
+        what=what,
+        echo=process.STDERR if echo else None,
+        input_text=input_text,
+        secrets=secrets,
+    )
+    return result.stdout.strip() if strip else result.stdout
+
+
+def git_succeeds(*args: str, cwd: Path | None, env: Mapping[str, str]) -> bool:
+    """Whether ``git ARGS`` exits 0 (for questions git answers with its exit status)."""
+    return git_result(*args, cwd=cwd, env=env, check=False).returncode == 0
+
+
+def read_file_at(rev: str, path: str, *, cwd: Path, env: Mapping[str, str]) -> str | None:
+    """The exact text of ``path`` at ``rev``; None when ``rev`` holds no such file."""
+    listed = run_git("ls-tree", "--name-only", rev, "--", path, cwd=cwd, env=env, what=path)
+    if not listed:
+        return None
+    where = f"reading {path} at {rev[:10]}"
+    return run_git("show", f"{rev}:{path}", cwd=cwd, env=env, what=where, strip=False)
+
+
+def identity_env(env: Mapping[str, str], name: str, email: str) -> dict[str, str]:
+    """``env`` with ``name <email>`` as author, committer and tagger."""
+    return {
+        **env,
+        "GIT_AUTHOR_NAME": name,
+        "GIT_AUTHOR_EMAIL": email,
+        "GIT_COMMITTER_NAME": name,
+        "GIT_COMMITTER_EMAIL": email,
+    }
 
 
 def ls_remote_tags(url: str, env: Mapping[str, str]) -> dict[str, str]:
     """Every tag of a remote repository -> its commit (annotated tags peeled)."""
     out = run_git(
-        ["ls-remote", "--tags", "--", url],
+        "ls-remote",
+        "--tags",
+        "--",
+        url,
         cwd=None,
         env=env,
         what=f"cannot reach the repository {url}: git ls-remote",
@@ -66,7 +133,7 @@ class TagStore:
     def __init__(self, env: Mapping[str, str]) -> None:
         self.env = env
         self.path = Path(tempfile.mkdtemp(prefix="release-tool-tags-"))
-        Repo.init(self.path, bare=True)
+        run_git("init", "--bare", "--quiet", cwd=self.path, env=env, what="git init")
         self._fetched: set[tuple[str, str]] = set()
 
     def close(self) -> None:
@@ -87,7 +154,12 @@ class TagStore:
             return
         specs = [f"+refs/tags/{t}:{self._ref(url, t)}" for t in wanted]
         run_git(
-            ["fetch", "--no-tags", "--quiet", "--", url, *specs],
+            "fetch",
+            "--no-tags",
+            "--quiet",
+            "--",
+            url,
+            *specs,
             cwd=self.path,
             env=self.env,
             what=f"fetching {', '.join(wanted)} from {url}",
@@ -97,21 +169,18 @@ class TagStore:
     def commit_of(self, url: str, tag: str) -> str:
         ref = self._ref(url, tag)
         return run_git(
-            ["rev-parse", "--verify", f"{ref}^{{commit}}"], cwd=self.path, env=self.env, what=ref
+            "rev-parse", "--verify", f"{ref}^{{commit}}", cwd=self.path, env=self.env, what=ref
         )
 
     def read(self, commit: str, path: str) -> str | None:
-        try:
-            return run_git(
-                ["show", f"{commit}:{path}"], cwd=self.path, env=self.env, what=f"reading {path}"
-            )
-        except OperationalError:
-            return None
+        return read_file_at(commit, path, cwd=self.path, env=self.env)
 
     def log(self, old: str, new: str) -> list[str]:
         """``<short sha> <subject>`` of the commits in ``new`` but not in ``old``."""
         out = run_git(
-            ["log", "--format=%h %s", f"{old}..{new}"],
+            "log",
+            "--format=%h %s",
+            f"{old}..{new}",
             cwd=self.path,
             env=self.env,
             what="git log",
@@ -133,7 +202,7 @@ class Checkout:
         self.env = env
 
     def git(self, *args: str, what: str, cwd: Path | None = None) -> str:
-        return run_git(args, cwd=cwd or self.root, env=self.env, what=what)
+        return run_git(*args, cwd=cwd or self.root, env=self.env, what=what)
 
     def rev(self, ref: str) -> str | None:
         try:
@@ -150,9 +219,7 @@ class Checkout:
         raise OperationalError(f"the base branch {branch} exists neither locally nor on origin")
 
     def read_file(self, commit: str, path: str) -> str | None:
-        if not self.git("ls-tree", "--name-only", commit, "--", path, what=f"listing {path}"):
-            return None
-        return self.git("show", f"{commit}:{path}", what=f"reading {path} at {commit[:10]}")
+        return read_file_at(commit, path, cwd=self.root, env=self.env)
 
     def branch_commit(self, branch: str) -> str | None:
         return self.rev(f"refs/heads/{branch}")
@@ -190,16 +257,15 @@ class Checkout:
         return self.git("write-tree", what="git write-tree", cwd=worktree)
 
     def commit_tree(self, tree: str, parent: str, message: str, bot: BotIdentity) -> str:
-        identity = {
-            "GIT_AUTHOR_NAME": bot.name,
-            "GIT_AUTHOR_EMAIL": bot.email,
-            "GIT_COMMITTER_NAME": bot.name,
-            "GIT_COMMITTER_EMAIL": bot.email,
-        }
         return run_git(
-            ["commit-tree", tree, "-p", parent, "-m", message],
+            "commit-tree",
+            tree,
+            "-p",
+            parent,
+            "-m",
+            message,
             cwd=self.root,
-            env={**self.env, **identity},
+            env=identity_env(self.env, bot.name, bot.email),
             what="git commit-tree",
         )
 

@@ -5,45 +5,44 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from release_tool.adapters import process
-from release_tool.errors import InputRejected
+from release_tool.adapters.git import run_git
+from release_tool.errors import InputRejected, OperationalError
 
 
 def resolve_commit(root: Path, rev: str, env: Mapping[str, str]) -> str:
     """The full commit ``rev`` names in ``root``; one sentence when it names none."""
-    done = process.run(
-        ["git", "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"],
-        cwd=root,
-        env=env,
-        check=False,
-        echo=None,
-    )
-    if done.returncode:
+    try:
+        return run_git(
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            "--end-of-options",
+            f"{rev}^{{commit}}",
+            cwd=root,
+            env=env,
+        )
+    except OperationalError:
         raise InputRejected(
             f"{rev!r} is not a commit in {root} (a shallow checkout lacks the base: "
             "check out with fetch-depth: 0)"
-        )
-    return done.stdout.strip()
+        ) from None
 
 
 def changed_paths(root: Path, base: str, dirs: Sequence[str], env: Mapping[str, str]) -> list[str]:
     """Paths under ``dirs`` that differ between the merge base of ``base`` and HEAD, and HEAD."""
     base_commit = resolve_commit(root, base, env)
     head = resolve_commit(root, "HEAD", env)
-    done = process.run(
-        [
-            "git",
-            "diff",
-            "--name-only",
-            "--no-renames",
-            "-z",
-            f"{base_commit}...{head}",
-            "--",
-            *dirs,
-        ],
+    out = run_git(
+        "diff",
+        "--name-only",
+        "--no-renames",
+        "-z",
+        f"{base_commit}...{head}",
+        "--",
+        *dirs,
         cwd=root,
         env=env,
         what=f"git diff against {base}",
-        echo=None,
+        strip=False,
     )
-    return [p for p in done.stdout.split("\0") if p]
+    return [p for p in out.split("\0") if p]

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from release_tool.adapters.gitcli import git, git_ok
+from release_tool.adapters.git import git_succeeds, run_git
 
 SPLIT_REF = "refs/release-tool/split"
 
@@ -26,7 +26,9 @@ class Mirror:
     secrets: tuple[str, ...] = field(default=(), repr=False)  # masked in any message
 
     def _git(self, *args: str, what: str | None = None, echo: bool = False) -> str:
-        return git(*args, cwd=self.path, env=self.env, what=what, echo=echo, secrets=self.secrets)
+        return run_git(
+            *args, cwd=self.path, env=self.env, what=what, echo=echo, secrets=self.secrets
+        )
 
     def default_branch(self) -> str:
         """The repository's default branch (the remote HEAD the clone copied)."""
@@ -34,7 +36,7 @@ class Mirror:
 
     def head_of(self, branch: str) -> str | None:
         ref = f"refs/heads/{branch}"
-        if not git_ok("rev-parse", "--verify", "--quiet", ref, cwd=self.path, env=self.env):
+        if not git_succeeds("rev-parse", "--verify", "--quiet", ref, cwd=self.path, env=self.env):
             return None
         return self._git("rev-parse", ref)
 
@@ -50,7 +52,9 @@ class Mirror:
         return self._git("rev-parse", f"refs/tags/{tag}^{{commit}}")
 
     def is_ancestor(self, older: str, newer: str) -> bool:
-        return git_ok("merge-base", "--is-ancestor", older, newer, cwd=self.path, env=self.env)
+        return git_succeeds(
+            "merge-base", "--is-ancestor", older, newer, cwd=self.path, env=self.env
+        )
 
     def subjects(self, commit: str, since: str | None) -> list[str]:
         """Commit subjects from ``since`` (exclusive) to ``commit``, newest first."""
@@ -59,7 +63,7 @@ class Mirror:
         return out.splitlines() if out else []
 
     def create_tag(self, tag: str, commit: str, message: str, env: Mapping[str, str]) -> None:
-        git(
+        run_git(
             "tag",
             "--annotate",
             "--cleanup=whitespace",
@@ -95,7 +99,7 @@ def clone_mirror(
     url: str, dest: Path, env: Mapping[str, str], secrets: tuple[str, ...] = ()
 ) -> Mirror:
     """A scratch bare clone of ``url`` at ``dest`` (an empty repository is fine)."""
-    git(
+    run_git(
         "clone",
         "--bare",
         "--quiet",
@@ -113,7 +117,7 @@ def clone_mirror(
 
 def bring_commit(monorepo: Path, mirror: Mirror, commit: str) -> None:
     """Copy ``commit`` and its history from the monorepo into the scratch clone."""
-    git(
+    run_git(
         "push",
         "--quiet",
         "--no-verify",

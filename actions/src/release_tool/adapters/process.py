@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TextIO, TypeAlias
 
 from release_tool.errors import OperationalError
 
@@ -29,6 +29,21 @@ def redact(text: str, secrets: Iterable[str]) -> str:
 
 class _Stderr(enum.Enum):
     CURRENT = "the process's stderr at call time"
+
+
+# The echo default everywhere: sys.stderr looked up per call, since a stream bound as a
+# default at import outlives a redirect (pytest's capture, contextlib.redirect_stderr).
+STDERR = _Stderr.CURRENT
+Echo: TypeAlias = TextIO | _Stderr | None
+
+
+class CommandFailed(OperationalError):
+    """A command exited non-zero; ``detail`` is its own (redacted) message."""
+
+    def __init__(self, what: str, returncode: int, detail: str) -> None:
+        super().__init__(f"{what} failed (exit {returncode}): {detail or 'no output'}")
+        self.returncode = returncode
+        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -47,14 +62,14 @@ def run(
     what: str | None = None,
     check: bool = True,
     secrets: Iterable[str] = (),
-    echo: TextIO | _Stderr | None = _Stderr.CURRENT,
+    echo: Echo = STDERR,
     input_text: str | None = None,
 ) -> Result:
     """Run ``argv`` (never through a shell); on failure raise OperationalError naming ``what``."""
     secrets = tuple(secrets)
     shown = redact(shlex.join(argv), secrets)
-    if echo is _Stderr.CURRENT:
-        echo = sys.stderr  # looked up per call: a default bound at import outlives a redirect
+    if echo is STDERR:
+        echo = sys.stderr
     if echo is not None:
         print(f"$ {shown}", file=echo)
     try:
@@ -72,7 +87,5 @@ def run(
     result = Result(tuple(argv), done.returncode, done.stdout, done.stderr)
     if check and done.returncode:
         detail = redact((done.stderr.strip() or done.stdout.strip()), secrets)
-        raise OperationalError(
-            f"{what or shown} failed (exit {done.returncode}): {detail or 'no output'}"
-        )
+        raise CommandFailed(what or shown, done.returncode, detail)
     return result

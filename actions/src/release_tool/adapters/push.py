@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import base64
 import re
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
 
-from release_tool.adapters.process import Result, redact, run
+from release_tool.adapters.git import git_result
+from release_tool.adapters.process import STDERR, Echo, Result, redact
 from release_tool.core.github_context import DEFAULT_SERVER_URL, Secret
 from release_tool.errors import InputRejected, OperationalError
 
@@ -66,11 +65,11 @@ class Origin:
     server_url: str = DEFAULT_SERVER_URL
     base_branch: str = "main"
     branch_prefix: str = "release/"
-    echo: TextIO | None = field(default=sys.stderr, repr=False, compare=False)
+    echo: Echo = field(default=STDERR, repr=False, compare=False)
 
     def git(self, *args: str, what: str, check: bool = True) -> Result:
-        return run(
-            ["git", *args],
+        return git_result(
+            *args,
             cwd=self.checkout,
             env=credential_env(self.env, self.token, self.server_url),
             what=what,

@@ -12,20 +12,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from release_tool.adapters.gitcli import git, git_ok
+from release_tool.adapters.git import git_succeeds, read_file_at, run_git
 from release_tool.errors import InputRejected, OperationalError
 
 
 def find_toplevel(cwd: Path, env: Mapping[str, str]) -> Path:
     """The root of the monorepo checkout holding ``cwd``."""
-    if not git_ok("rev-parse", "--show-toplevel", cwd=cwd, env=env):
+    if not git_succeeds("rev-parse", "--show-toplevel", cwd=cwd, env=env):
         raise InputRejected(f"{cwd} is not inside a git checkout of the monorepo")
-    return Path(git("rev-parse", "--show-toplevel", cwd=cwd, env=env))
+    return Path(run_git("rev-parse", "--show-toplevel", cwd=cwd, env=env))
 
 
 def fetch_default(root: Path, branch: str, env: Mapping[str, str]) -> str:
     """Fetch ``origin/<branch>`` and return its commit."""
-    git(
+    run_git(
         "fetch",
         "--quiet",
         "--no-tags",
@@ -40,12 +40,12 @@ def fetch_default(root: Path, branch: str, env: Mapping[str, str]) -> str:
 
 
 def resolve(root: Path, rev: str, env: Mapping[str, str]) -> str:
-    return git("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", cwd=root, env=env)
+    return run_git("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", cwd=root, env=env)
 
 
 def require_clean_at(root: Path, branch: str, origin_head: str, env: Mapping[str, str]) -> None:
     """Refuse unless the working tree is clean and HEAD is ``origin/<branch>``."""
-    status = git("status", "--porcelain", "--untracked-files=normal", cwd=root, env=env)
+    status = run_git("status", "--porcelain", "--untracked-files=normal", cwd=root, env=env)
     if status:
         first = status.splitlines()[0].strip()
         raise InputRejected(
@@ -62,9 +62,9 @@ def require_clean_at(root: Path, branch: str, origin_head: str, env: Mapping[str
 
 def split_directory(root: Path, directory: str, rev: str, env: Mapping[str, str]) -> str:
     """The commit of ``directory``'s split history at ``rev``."""
-    if not git_ok("cat-file", "-e", f"{rev}:{directory}", cwd=root, env=env):
+    if not git_succeeds("cat-file", "-e", f"{rev}:{directory}", cwd=root, env=env):
         raise InputRejected(f"{directory} does not exist at {rev[:12]} of the monorepo")
-    out = git(
+    out = run_git(
         "subtree",
         "split",
         "-q",
@@ -82,4 +82,7 @@ def split_directory(root: Path, directory: str, rev: str, env: Mapping[str, str]
 
 
 def read_file(root: Path, rev: str, path: str, env: Mapping[str, str]) -> str:
-    return git("show", f"{rev}:{path}", cwd=root, env=env, what=f"reading {path} at {rev[:12]}")
+    text = read_file_at(rev, path, cwd=root, env=env)
+    if text is None:
+        raise OperationalError(f"{path} does not exist at {rev[:12]} of the monorepo")
+    return text

@@ -56,10 +56,10 @@ def _commit_and_created(
 ) -> tuple[str, str]:
     commit = args.commit or env.get("GITHUB_SHA")
     if not commit:
-        commit = run_git(["rev-parse", "HEAD"], cwd=root, env=env, what="git rev-parse")
+        commit = run_git("rev-parse", "HEAD", cwd=root, env=env, what="git rev-parse")
     commit = commit.strip().lower()
     created = args.created or run_git(
-        ["show", "-s", "--format=%cI", commit], cwd=root, env=env, what="git show"
+        "show", "-s", "--format=%cI", commit, cwd=root, env=env, what="git show"
     )
     return commit, created.strip()
 

@@ -31,7 +31,7 @@ from typing import Any, TextIO
 
 from release_tool.adapters import split as monorepo
 from release_tool.adapters.dispatch import DispatchSender, github_sender
-from release_tool.adapters.gitcli import identity_env
+from release_tool.adapters.git import identity_env
 from release_tool.adapters.mirror import Mirror, bring_commit, clone_mirror
 from release_tool.adapters.push import credential_env, token_forms
 from release_tool.core.bump import read_project_version, release_versions

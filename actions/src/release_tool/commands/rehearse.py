@@ -36,7 +36,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from release_tool.adapters.gitcli import git
+from release_tool.adapters.git import run_git
 from release_tool.commands.context import load_project_config
 from release_tool.errors import InputRejected, ReleaseToolError
 from release_tool.rehearsal import Rehearsal, Step, dump, now, rehearse
@@ -148,7 +148,7 @@ def _summary(console: Console, result: Mapping[str, Any], *, kept: bool) -> None
 def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     project, config = load_project_config(args.repo, env)
     console = Console(file=sys.stderr)
-    if git("status", "--porcelain", "--untracked-files=no", cwd=project, env=env):
+    if run_git("status", "--porcelain", "--untracked-files=no", cwd=project, env=env):
         console.print("note: uncommitted changes are not rehearsed; it uses the committed HEAD")
     with _directory(args.keep) as root:
         console.print(f"rehearsing in {root}", highlight=False)

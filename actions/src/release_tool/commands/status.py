@@ -25,6 +25,7 @@ from rich.console import Console
 from rich.table import Table
 
 from release_tool.adapters.git import ls_remote_tags
+from release_tool.adapters.process import CommandFailed
 from release_tool.commands.context import load_project_config
 from release_tool.core.status_report import (
     PackageStatus,
@@ -46,9 +47,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _repository_tags(url: str, env: Mapping[str, str]) -> list[str] | str:
     try:
         return list(ls_remote_tags(url, env))
+    except CommandFailed as exc:
+        return " ".join(exc.detail.split())  # git's own words, on one line
     except OperationalError as exc:
-        # "cannot reach the repository URL: git ls-remote failed: <git's words>"
-        return str(exc).rpartition(" failed: ")[2]
+        return str(exc)
 
 
 def _render(packages: list[PackageStatus], locks: list[ProfileLockStatus]) -> None:

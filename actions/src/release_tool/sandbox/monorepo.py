@@ -7,14 +7,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from release_tool.adapters.gitcli import git
+from release_tool.adapters.git import run_git
 
 
 def make_origin(project: Path, origin: Path, env: Mapping[str, str], branch: str = "main") -> str:
     """Create the bare ``origin`` with the project's HEAD as ``branch``; that commit."""
-    head = git("rev-parse", "HEAD", cwd=project, env=env, what=f"reading HEAD of {project}")
+    head = run_git("rev-parse", "HEAD", cwd=project, env=env, what=f"reading HEAD of {project}")
     origin.parent.mkdir(parents=True, exist_ok=True)
-    git(
+    run_git(
         "init",
         "-q",
         "--bare",
@@ -23,7 +23,7 @@ def make_origin(project: Path, origin: Path, env: Mapping[str, str], branch: str
         cwd=origin.parent,
         env=env,
     )
-    git(
+    run_git(
         "fetch",
         "-q",
         "--no-tags",
@@ -42,5 +42,5 @@ def clone_monorepo(
     """``work``: a clone of ``origin`` (created from the project's HEAD when missing)."""
     if not origin.exists():
         make_origin(project, origin, env, branch)
-    git("clone", "-q", str(origin), str(work), cwd=work.parent, env=env)
+    run_git("clone", "-q", str(origin), str(work), cwd=work.parent, env=env)
     return work

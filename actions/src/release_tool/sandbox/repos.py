@@ -17,7 +17,7 @@ from pathlib import Path
 
 import tomlkit
 
-from release_tool.adapters.gitcli import git
+from release_tool.adapters.git import run_git
 
 # A fixed maintainer and clock: the same sandbox always yields the same commits.
 MAINTAINER = {
@@ -107,16 +107,16 @@ def make_package_repo(
     work = repos_root / ".work" / bare.name.removesuffix(".git")
     work.mkdir(parents=True)
     author = {**env, **MAINTAINER}
-    git("init", "-q", "-b", "main", str(work), cwd=repos_root, env=env)
+    run_git("init", "-q", "-b", "main", str(work), cwd=repos_root, env=env)
     repo = PackageRepo(name, bare, work, source, {})
     for tag in tags:
         synthesize_package(source, repos_root / ".stage", tag.removeprefix("v"), internal)
         _replace_tree(work, repos_root / ".stage")
-        git("add", "-A", cwd=work, env=author)
-        git("commit", "-q", "-m", f"release {tag}", cwd=work, env=author)
-        git("tag", "-a", tag, "-m", f"{name} {tag}", cwd=work, env=author)
-        repo.tags[tag] = git("rev-parse", "HEAD", cwd=work, env=env)
-    git("clone", "-q", "--bare", str(work), str(bare), cwd=repos_root, env=env)
+        run_git("add", "-A", cwd=work, env=author)
+        run_git("commit", "-q", "-m", f"release {tag}", cwd=work, env=author)
+        run_git("tag", "-a", tag, "-m", f"{name} {tag}", cwd=work, env=author)
+        repo.tags[tag] = run_git("rev-parse", "HEAD", cwd=work, env=env)
+    run_git("clone", "-q", "--bare", str(work), str(bare), cwd=repos_root, env=env)
     return repo
 
 
@@ -148,11 +148,11 @@ def commit_release(
     _replace_tree(repo.work, stage)
     author = {**env, **MAINTAINER}
     force = ["-f"] if move else []
-    git("add", "-A", cwd=repo.work, env=author)
-    git("commit", "-q", "--allow-empty", "-m", f"release {tag}", cwd=repo.work, env=author)
-    git("tag", "-a", *force, tag, "-m", f"{repo.name} {tag}", cwd=repo.work, env=author)
-    git("push", "-q", *force, str(repo.bare), f"refs/tags/{tag}", cwd=repo.work, env=env)
-    commit = git("rev-parse", "HEAD", cwd=repo.work, env=env)
+    run_git("add", "-A", cwd=repo.work, env=author)
+    run_git("commit", "-q", "--allow-empty", "-m", f"release {tag}", cwd=repo.work, env=author)
+    run_git("tag", "-a", *force, tag, "-m", f"{repo.name} {tag}", cwd=repo.work, env=author)
+    run_git("push", "-q", *force, str(repo.bare), f"refs/tags/{tag}", cwd=repo.work, env=env)
+    commit = run_git("rev-parse", "HEAD", cwd=repo.work, env=env)
     repo.tags[tag] = commit
     return commit
 
