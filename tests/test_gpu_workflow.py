@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import re
 
-from release_tool.core.matrix import Backend, MatrixEntry, Profile, plan_matrix
+from release_tool.core.config import BackendConfig, ProfileConfig
+from release_tool.core.matrix import MatrixEntry, plan_matrix
 
 from tests.support.sandbox import ROOT
 from tests.support.workflows import jobs, load_yaml, steps_of, triggers
@@ -40,8 +41,8 @@ def test_the_self_hosted_job_never_runs_a_fork_and_takes_labels_from_the_matrix(
 
 def test_the_matrix_keys_the_workflow_reads_are_the_ones_the_tool_writes() -> None:
     entry: MatrixEntry = plan_matrix(
-        [Profile("staging", "staging")],
-        [Backend("cu124", "cu124", "12.4", ("self-hosted", "gpu"), 1)],
+        [ProfileConfig("staging", "staging", False, True)],
+        [BackendConfig("cu124", "cu124", "12.4", ("self-hosted", "gpu"), 1)],
     )[0]
     written = set(entry.to_json())
     expressions = re.findall(r"\$\{\{(.*?)\}\}", GPU.read_text(encoding="utf-8"))

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 from release_tool.cli import main
+from release_tool.core.config import BackendConfig, ProfileConfig
 from release_tool.core.gate import FORK_SENTENCE, decide
 from release_tool.core.gpu_result import Counts, Durations, GpuResult
-from release_tool.core.matrix import Backend, Profile, dump_matrix, plan_matrix
+from release_tool.core.matrix import dump_matrix, plan_matrix
 
 from tests.support.sandbox import clean_env, git
 
@@ -19,10 +20,10 @@ COMMIT = "a" * 40
 OTHER = "b" * 40
 LOCK = "c" * 64
 ENTRIES = plan_matrix(
-    [Profile("staging", "staging")],
+    [ProfileConfig("staging", "staging", False, True)],
     [
-        Backend("cu124", "cu124", "12.4", ("self-hosted", "gpu"), 60),
-        Backend("cu128", "cu128", "12.8", ("self-hosted", "gpu"), 60),
+        BackendConfig("cu124", "cu124", "12.4", ("self-hosted", "gpu"), 60),
+        BackendConfig("cu128", "cu128", "12.8", ("self-hosted", "gpu"), 60),
     ],
 )
 HASHES: dict[str, str | None] = {"staging": LOCK}

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from release_tool.cli import main
+from release_tool.core.config import BackendConfig, ProfileConfig
 from release_tool.core.gate import decide
 from release_tool.core.gpu_report import render_report
 from release_tool.core.gpu_result import (
@@ -16,7 +17,7 @@ from release_tool.core.gpu_result import (
     parse_result,
     read_smoke_line,
 )
-from release_tool.core.matrix import Backend, Profile, dump_matrix, plan_matrix
+from release_tool.core.matrix import dump_matrix, plan_matrix
 from release_tool.errors import InputRejected
 
 from tests.support.sandbox import clean_env, git
@@ -25,10 +26,10 @@ FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLE_COMMIT = "0123456789abcdef0123456789abcdef01234567"
 SAMPLE_LOCK = "5f4dcc3b5aa765d61d8327deb882cf995f4dcc3b5aa765d61d8327deb882cf99"
 ENTRIES = plan_matrix(
-    [Profile("staging", "staging")],
+    [ProfileConfig("staging", "staging", False, True)],
     [
-        Backend("cu124", "cu124", "12.4", ("self-hosted", "gpu"), 60),
-        Backend("cu128", "cu128", "12.8", ("self-hosted", "gpu"), 60),
+        BackendConfig("cu124", "cu124", "12.4", ("self-hosted", "gpu"), 60),
+        BackendConfig("cu128", "cu128", "12.8", ("self-hosted", "gpu"), 60),
     ],
 )
 

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 from release_tool.cli import main
+from release_tool.core.config import BackendConfig, ProfileConfig
 from release_tool.core.matrix import (
-    Backend,
-    Profile,
     changed_profiles,
     dump_matrix,
     parse_matrix,
@@ -22,12 +21,15 @@ from release_tool.errors import InputRejected
 from tests.support.action_runner import read_outputs
 from tests.support.sandbox import ROOT, clean_env, git
 
-PROFILES = [Profile("staging", "staging"), Profile("prod", "prod")]
-CU124 = Backend("cu124", "cu124", "12.4", ("self-hosted", "linux", "gpu", "cuda-12.4"), 60)
-CU128 = Backend("cu128", "cu128", "12.8", ("self-hosted", "linux", "gpu", "cuda-12.8"), 45)
+PROFILES = [
+    ProfileConfig("staging", "staging", False, True),
+    ProfileConfig("prod", "prod", False, False),
+]
+CU124 = BackendConfig("cu124", "cu124", "12.4", ("self-hosted", "linux", "gpu", "cuda-12.4"), 60)
+CU128 = BackendConfig("cu128", "cu128", "12.8", ("self-hosted", "linux", "gpu", "cuda-12.8"), 45)
 
 
-def _entry(profile: str, backend: Backend) -> dict[str, object]:
+def _entry(profile: str, backend: BackendConfig) -> dict[str, object]:
     return {
         "id": f"{profile}-{backend.name}",
         "profile": profile,
@@ -80,7 +82,7 @@ def test_changed_profiles_match_whole_directories_only() -> None:
     ],
 )
 def test_backend_without_gpu_labels_is_refused(labels: tuple[str, ...], message: str) -> None:
-    backend = Backend("cu124", "cu124", "12.4", labels, 60)
+    backend = BackendConfig("cu124", "cu124", "12.4", labels, 60)
     with pytest.raises(InputRejected, match=message):
         plan_matrix(PROFILES, [backend])
 

@@ -21,14 +21,7 @@ from pathlib import Path
 from release_tool.adapters.actions_io import write_step_outputs
 from release_tool.adapters.git_changes import changed_paths
 from release_tool.commands.context import load_project_config
-from release_tool.core.matrix import (
-    CHANGED,
-    Backend,
-    Profile,
-    dump_matrix,
-    plan_matrix,
-    select_profiles,
-)
+from release_tool.core.matrix import CHANGED, dump_matrix, plan_matrix, select_profiles
 from release_tool.errors import InputRejected
 
 
@@ -50,29 +43,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def gpu_config(
-    start: Path, env: Mapping[str, str]
-) -> tuple[Path, list[Profile], list[Backend], str]:
-    """The checkout root, its profiles and backends, and the default branch, from the config."""
-    root, config = load_project_config(start, env)
-    profiles = [Profile(p.name, p.directory) for p in config.profiles.values()]
-    backends = [
-        Backend(b.name, b.extra, b.cuda, b.runner_labels, b.timeout_minutes)
-        for b in config.backends.values()
-    ]
-    return root, profiles, backends, config.default_branch
-
-
 def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
-    root, profiles, backends, default_branch = gpu_config(args.root, env)
+    root, config = load_project_config(args.root, env)
+    profiles = list(config.profiles.values())
     paths = None
     if args.env == CHANGED:
-        base = args.base or f"origin/{default_branch}"
+        base = args.base or f"origin/{config.default_branch}"
         paths = changed_paths(root, base, [p.directory for p in profiles], env)
     elif args.base:
         raise InputRejected("--base applies only to --env changed")
     chosen = select_profiles(args.env, profiles, paths)
-    entries = plan_matrix(chosen, backends)
+    entries = plan_matrix(chosen, list(config.backends.values()))
     text = dump_matrix(entries)
     print(text)
     names = json.dumps([p.name for p in chosen], separators=(",", ":"))

@@ -12,26 +12,12 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
+from release_tool.core.config import BackendConfig, ProfileConfig
 from release_tool.errors import InputRejected
 
 SELF_HOSTED = "self-hosted"
 GPU_LABEL = "gpu"
 CHANGED = "changed"
-
-
-@dataclass(frozen=True)
-class Profile:
-    name: str
-    directory: str
-
-
-@dataclass(frozen=True)
-class Backend:
-    name: str
-    extra: str
-    cuda: str
-    runner_labels: tuple[str, ...]
-    timeout_minutes: int
 
 
 @dataclass(frozen=True)
@@ -63,7 +49,7 @@ class MatrixEntry:
         }
 
 
-def check_backend(backend: Backend) -> None:
+def check_backend(backend: BackendConfig) -> None:
     """Refuse a backend whose jobs could land on a runner without a GPU."""
     labels = set(backend.runner_labels)
     if SELF_HOSTED not in labels or GPU_LABEL not in labels:
@@ -72,11 +58,11 @@ def check_backend(backend: Backend) -> None:
             f"{SELF_HOSTED!r} and {GPU_LABEL!r}, or its GPU job could land on a machine "
             "without a GPU"
         )
-    if backend.timeout_minutes <= 0:
-        raise InputRejected(f"backend {backend.name}: timeout-minutes must be a positive number")
 
 
-def changed_profiles(paths: Iterable[str], profiles: Sequence[Profile]) -> list[Profile]:
+def changed_profiles(
+    paths: Iterable[str], profiles: Sequence[ProfileConfig]
+) -> list[ProfileConfig]:
     """The profiles whose directory holds at least one of ``paths`` (repository-relative)."""
     touched = [PurePosixPath(p) for p in paths]
     return [
@@ -86,7 +72,9 @@ def changed_profiles(paths: Iterable[str], profiles: Sequence[Profile]) -> list[
     ]
 
 
-def plan_matrix(profiles: Sequence[Profile], backends: Sequence[Backend]) -> list[MatrixEntry]:
+def plan_matrix(
+    profiles: Sequence[ProfileConfig], backends: Sequence[BackendConfig]
+) -> list[MatrixEntry]:
     """Every profile times every backend, in configuration order."""
     for backend in backends:
         check_backend(backend)
@@ -106,8 +94,8 @@ def plan_matrix(profiles: Sequence[Profile], backends: Sequence[Backend]) -> lis
 
 
 def select_profiles(
-    env: str, profiles: Sequence[Profile], changed_paths: Iterable[str] | None
-) -> list[Profile]:
+    env: str, profiles: Sequence[ProfileConfig], changed_paths: Iterable[str] | None
+) -> list[ProfileConfig]:
     """The profiles ``--env`` names: one by name, or those ``changed_paths`` touch."""
     if env == CHANGED:
         if changed_paths is None:
