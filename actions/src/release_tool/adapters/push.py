@@ -133,13 +133,8 @@ def _concurrent(branch: str, expected: str) -> OperationalError:
     )
 
 
-def push_branch(origin: Origin, branch: str, commit: str, expected: str | None) -> PushResult:
-    """Point ``origin``'s ``branch`` at ``commit`` if it still is at ``expected`` (None: absent)."""
-    origin.check_branch(branch)
-    commit = _check_sha(commit, "the commit to push")
-    lease = _check_sha(expected, "the expected remote commit")
-    if commit == lease:
-        return PushResult(branch, expected, commit, changed=False)
+def _push_with_lease(origin: Origin, branch: str, source: str, lease: str, what: str) -> None:
+    """Push ``source`` (a commit, or empty: delete) to ``branch`` if it is still at ``lease``."""
     ref = f"refs/heads/{branch}"
     result = origin.git(
         "push",
@@ -147,15 +142,25 @@ def push_branch(origin: Origin, branch: str, commit: str, expected: str | None) 
         "--no-verify",
         f"--force-with-lease={ref}:{lease}",
         "origin",
-        f"{commit}:{ref}",
-        what=f"git push of {branch} to origin",
+        f"{source}:{ref}",
+        what=what,
         check=False,
     )
     if result.returncode:
         if _lease_failed(result):
             raise _concurrent(branch, lease)
         detail = redact(result.stderr.strip() or result.stdout.strip(), token_forms(origin.token))
-        raise OperationalError(f"git push of {branch} to origin failed: {detail or 'no output'}")
+        raise OperationalError(f"{what} failed: {detail or 'no output'}")
+
+
+def push_branch(origin: Origin, branch: str, commit: str, expected: str | None) -> PushResult:
+    """Point ``origin``'s ``branch`` at ``commit`` if it still is at ``expected`` (None: absent)."""
+    origin.check_branch(branch)
+    commit = _check_sha(commit, "the commit to push")
+    lease = _check_sha(expected, "the expected remote commit")
+    if commit == lease:
+        return PushResult(branch, expected, commit, changed=False)
+    _push_with_lease(origin, branch, commit, lease, f"git push of {branch} to origin")
     return PushResult(branch, expected, commit, changed=True)
 
 
@@ -165,20 +170,5 @@ def delete_remote_branch(origin: Origin, branch: str, expected: str | None) -> b
     lease = _check_sha(expected, "the expected remote commit")
     if not lease:
         return False
-    ref = f"refs/heads/{branch}"
-    result = origin.git(
-        "push",
-        "--porcelain",
-        "--no-verify",
-        f"--force-with-lease={ref}:{lease}",
-        "origin",
-        f":{ref}",
-        what=f"deleting {branch} on origin",
-        check=False,
-    )
-    if result.returncode:
-        if _lease_failed(result):
-            raise _concurrent(branch, lease)
-        detail = redact(result.stderr.strip() or result.stdout.strip(), token_forms(origin.token))
-        raise OperationalError(f"deleting {branch} on origin failed: {detail or 'no output'}")
+    _push_with_lease(origin, branch, "", lease, f"deleting {branch} on origin")
     return True
