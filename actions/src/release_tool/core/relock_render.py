@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from release_tool.core.lockfile import LockDiff
-from release_tool.core.render import _safe, _set_section
+from release_tool.core.render import render_next_steps, render_notes, render_set_diff
 
 RELOCK_OPEN = "<!-- release-tool:relock "
 RELOCK_CLOSE = " -->"
@@ -94,20 +94,10 @@ def relock_body(
     out += ["| package | tag | commit |", "|---|---|---|"]
     out += [f"| {p.package} | {p.tag} | `{p.commit[:10]}` |" for p in pins]
     out.append("")
-    for warning in warnings:
-        out += ["> [!NOTE]", f"> {_safe(warning)}", ""]
+    out += render_notes(warnings)
     out += ["### Lock diff", ""]
     for diff in lock_diff.sets:
-        out += _set_section(diff, lock_diff.initial)
-    gpu = ", ".join(f"`{b}`" for b in backends)
-    out += [
-        "",
-        "### What happens next",
-        "",
-        f"1. The GPU jobs ({gpu}) test this branch's `{profile_dir}/uv.lock`.",
-        f"2. When they pass, merge into `{base_branch}`.",
-        "",
-        render_relock_block(env, upgrade=upgrade),
-        "",
-    ]
+        out += render_set_diff(diff, lock_diff.initial)
+    out += render_next_steps(backends, profile_dir, base_branch)
+    out += [render_relock_block(env, upgrade=upgrade), ""]
     return "\n".join(out)

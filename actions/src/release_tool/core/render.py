@@ -37,7 +37,7 @@ class PinsBlock:
     rollback: bool
 
 
-def _safe(text: str) -> str:
+def safe_markdown(text: str) -> str:
     """A line from a package repository, harmless in Markdown (no HTML, no comments)."""
     text = "".join(ch for ch in text if ch.isprintable())
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
@@ -85,7 +85,7 @@ def _entry(p: ExportedPackage) -> str:
     return p.describe()
 
 
-def _set_section(diff: SetDiff, initial: bool) -> list[str]:
+def render_set_diff(diff: SetDiff, initial: bool) -> list[str]:
     title = diff.label if diff.label == NO_EXTRA else f"extra `{diff.label}`"
     if diff.empty:
         return [f"- {title}: no change"]
@@ -94,6 +94,30 @@ def _set_section(diff: SetDiff, initial: bool) -> list[str]:
     rows += [f"  - removed {p.name} {_entry(p)}" for p in diff.removed]
     rows += [f"  - {c.name} {_entry(c.before)} → {_entry(c.after)}" for c in diff.changed]
     return rows
+
+
+def render_notes(warnings: Sequence[str]) -> list[str]:
+    """One GitHub note block per warning."""
+    out: list[str] = []
+    for warning in warnings:
+        out += ["> [!NOTE]", f"> {safe_markdown(warning)}", ""]
+    return out
+
+
+def render_next_steps(
+    backends: Sequence[str], profile_dir: str, base_branch: str, *more: str
+) -> list[str]:
+    """The closing section of a release PR body: GPU jobs, then merge (then ``more``)."""
+    gpu = ", ".join(f"`{b}`" for b in backends)
+    return [
+        "",
+        "### What happens next",
+        "",
+        f"1. The GPU jobs ({gpu}) test this branch's `{profile_dir}/uv.lock`.",
+        f"2. When they pass, merge into `{base_branch}`.",
+        *more,
+        "",
+    ]
 
 
 def render_pins_block(plan: PromotionPlan) -> str:
@@ -122,12 +146,12 @@ def read_pins_block(body: str) -> PinsBlock | None:
 
 def _log_section(pin: PlannedPin, log: Sequence[str] | str) -> list[str]:
     if isinstance(log, str):
-        return [f"- {pin.package}: {_safe(log)}"]
+        return [f"- {pin.package}: {safe_markdown(log)}"]
     shown = list(log)[:MAX_LOG_LINES]
     more = len(log) - len(shown)
     summary = f"{pin.package} {_from(pin)} → {pin.tag}: {len(log)} commit(s)"
     out = ["<details>", f"<summary>{summary}</summary>", ""]
-    out += [f"- {_safe(line)}" for line in shown]
+    out += [f"- {safe_markdown(line)}" for line in shown]
     if more:
         out.append(f"- … and {more} more")
     return [*out, "", "</details>"]
@@ -152,12 +176,11 @@ def render_body(
     if plan.rollback:
         out += ["> [!WARNING]", "> This is a **rollback** (allowed with `--allow-downgrade`)."]
         if plan.reason:
-            out.append(f"> Reason: {_safe(plan.reason)}")
+            out.append(f"> Reason: {safe_markdown(plan.reason)}")
         out.append("")
     elif plan.reason:
-        out += [f"Reason: {_safe(plan.reason)}", ""]
-    for warning in plan.warnings:
-        out += ["> [!NOTE]", f"> {_safe(warning)}", ""]
+        out += [f"Reason: {safe_markdown(plan.reason)}", ""]
+    out += render_notes(plan.warnings)
     out += ["### Commits", ""]
     for pin in plan.pins:
         out += _log_section(pin, commit_logs.get(pin.package, "no log"))
@@ -166,7 +189,7 @@ def render_body(
         out.append("(not computed)")
     else:
         for diff in lock_diff.sets:
-            out += _set_section(diff, lock_diff.initial)
+            out += render_set_diff(diff, lock_diff.initial)
         collateral = lock_diff.collateral(plan.packages)
         out += ["", "### Collateral changes", ""]
         out.append(
@@ -174,16 +197,8 @@ def render_body(
             if collateral
             else "None: only the promoted packages moved."
         )
-    gpu = ", ".join(f"`{b}`" for b in backends)
-    out += [
-        "",
-        "### What happens next",
-        "",
-        f"1. The GPU jobs ({gpu}) test this branch's `{plan.profile_dir}/uv.lock`.",
-        f"2. When they pass, merge into `{plan.base_branch}`.",
-        f"3. The merge builds and publishes the `{plan.env}` images, one per backend.",
-        "",
-    ]
+    images = f"3. The merge builds and publishes the `{plan.env}` images, one per backend."
+    out += render_next_steps(backends, plan.profile_dir, plan.base_branch, images)
     body = "\n".join(out)
     block = render_pins_block(plan)
     if len(body) + len(block) > MAX_BODY_CHARS:
