@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 Operation = Literal["created", "updated", "unchanged", "closed"]
-OPERATIONS: tuple[Operation, ...] = ("created", "updated", "unchanged", "closed")
 
 RELEASE_LABEL = "release"
 # Colours of the labels the tool creates when a repository lacks them.

@@ -38,11 +38,3 @@ def parse_tag(tag: str) -> Version:
 def is_prerelease(version: Version) -> bool:
     """True for pre-releases (``rc``, ``a``, ``b``) and development releases (``.devN``)."""
     return version.is_prerelease or version.is_devrelease
-
-
-def same_version(left: str, right: str) -> bool:
-    """Whether two version strings are equal under PEP 440 (``0.2`` equals ``0.2.0``)."""
-    try:
-        return Version(left) == Version(right)
-    except InvalidVersion:
-        return False
