@@ -95,7 +95,10 @@ class PushResult:
     branch: str
     old: str | None
     new: str
-    changed: bool
+
+    @property
+    def changed(self) -> bool:
+        return self.old != self.new
 
 
 def _check_sha(value: str | None, what: str) -> str:
@@ -159,9 +162,9 @@ def push_branch(origin: Origin, branch: str, commit: str, expected: str | None) 
     commit = _check_sha(commit, "the commit to push")
     lease = _check_sha(expected, "the expected remote commit")
     if commit == lease:
-        return PushResult(branch, expected, commit, changed=False)
+        return PushResult(branch, expected, commit)
     _push_with_lease(origin, branch, commit, lease, f"git push of {branch} to origin")
-    return PushResult(branch, expected, commit, changed=True)
+    return PushResult(branch, expected, commit)
 
 
 def delete_remote_branch(origin: Origin, branch: str, expected: str | None) -> bool:

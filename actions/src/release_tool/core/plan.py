@@ -60,14 +60,25 @@ class PromotionPlan:
     pyproject_before: str
     pyproject_after: str
     lock_existed: bool
-    noop: bool  # the base already pins every requested tag at its commit
-    rollback: bool
     warnings: tuple[str, ...]
     reason: str | None
 
     @property
     def packages(self) -> tuple[str, ...]:
         return tuple(p.package for p in self.pins)
+
+    @property
+    def noop(self) -> bool:
+        """The base already pins and locks every requested tag at its commit."""
+        return (
+            self.lock_existed
+            and self.pyproject_after == self.pyproject_before
+            and all(p.change == "same" and p.previous_commit == p.commit for p in self.pins)
+        )
+
+    @property
+    def rollback(self) -> bool:
+        return any(p.change in ("downgrade", "repin") for p in self.pins)
 
 
 def branch_name(env: str, pins: Sequence[tuple[str, str, str]]) -> str:
@@ -248,11 +259,6 @@ def plan_promotion(
     after = rewrite_pins(
         pyproject_before, {p.package: GitPin(p.repository, p.tag) for p in planned}
     )
-    noop = (
-        lock_before is not None
-        and after == pyproject_before
-        and all(p.change == "same" and p.previous_commit == p.commit for p in planned)
-    )
     return PromotionPlan(
         env=env,
         profile_dir=profile.directory,
@@ -263,8 +269,6 @@ def plan_promotion(
         pyproject_before=pyproject_before,
         pyproject_after=after,
         lock_existed=lock_before is not None,
-        noop=noop,
-        rollback=any(p.change in ("downgrade", "repin") for p in planned),
         warnings=tuple(warnings),
         reason=reason,
     )
