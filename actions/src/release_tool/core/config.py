@@ -16,6 +16,7 @@ from typing import Any
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from release_tool.core.versions import show
 from release_tool.errors import InputRejected, ReleaseToolError
 
 ROOT_KEY = "tool.release-tool"
@@ -95,7 +96,7 @@ class Config:
         found = self.packages.get(name)
         if found is None:
             raise InputRejected(
-                f"unknown package {_show(name)}; configured packages: {', '.join(self.packages)}"
+                f"unknown package {show(name)}; configured packages: {', '.join(self.packages)}"
             )
         return found
 
@@ -103,14 +104,9 @@ class Config:
         found = self.profiles.get(name)
         if found is None:
             raise InputRejected(
-                f"unknown environment {_show(name)}; configured: {', '.join(self.profiles)}"
+                f"unknown environment {show(name)}; configured: {', '.join(self.profiles)}"
             )
         return found
-
-
-def _show(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 class _Table:
@@ -132,9 +128,9 @@ class _Table:
             return default
         value = self.data[key]
         if kind is int and isinstance(value, bool):
-            raise ConfigError(f"{self._key(key)} must be an integer, not {_show(value)}")
+            raise ConfigError(f"{self._key(key)} must be an integer, not {show(value)}")
         if not isinstance(value, kind):
-            raise ConfigError(f"{self._key(key)} must be a {kind.__name__}, not {_show(value)}")
+            raise ConfigError(f"{self._key(key)} must be a {kind.__name__}, not {show(value)}")
         return value
 
     def text(self, key: str, default: str | None = None) -> str:
@@ -209,7 +205,7 @@ def load_config(pyproject_text: str, env: Mapping[str, str]) -> Config:
     repository = env.get("GITHUB_REPOSITORY") or root.text("repository")
     root.taken.add("repository")
     if not SLUG_RE.match(repository):
-        raise ConfigError(f"{ROOT_KEY}.repository must be OWNER/NAME, not {_show(repository)}")
+        raise ConfigError(f"{ROOT_KEY}.repository must be OWNER/NAME, not {show(repository)}")
     bot_table = root.table("bot")
     bot = BotIdentity(bot_table.text("name"), bot_table.text("email"))
     bot_table.done()
