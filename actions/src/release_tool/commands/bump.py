@@ -27,6 +27,7 @@ from release_tool.adapters.bump_tree import make_bump_commit, set_bump_branch
 from release_tool.adapters.git import Checkout, ls_remote_tags
 from release_tool.adapters.github import GithubAdapter
 from release_tool.adapters.push import Origin, push_branch, read_remote_branch, token_forms
+from release_tool.commands.context import read_project_config
 from release_tool.core.bump import (
     PARTS,
     BumpTarget,
@@ -37,7 +38,6 @@ from release_tool.core.bump import (
     release_versions,
     set_project_version,
 )
-from release_tool.core.config import load_config
 from release_tool.core.github_context import GithubContext, read_github_context
 from release_tool.core.pull_requests import PrOutcome, PullRequestSpec
 
@@ -74,7 +74,7 @@ def bump(
     """The command in ``cwd``; ``github`` makes the GitHub adapter (tests pass a fast one)."""
     checkout = Checkout(cwd, env)
     root = checkout.root
-    config = load_config((root / "pyproject.toml").read_text(encoding="utf-8"), env)
+    config = read_project_config(root, env)
     package = config.package(args.package)
     context = read_github_context(env, config.repository)
     to_github = context.should_push(bool(args.push)) and not args.dry_run

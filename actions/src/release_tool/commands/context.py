@@ -23,9 +23,20 @@ def find_project_root(start: Path) -> Path:
     )
 
 
+def read_project_config(root: Path, env: Mapping[str, str]) -> Config:
+    """The configuration in ``root/pyproject.toml``."""
+    path = root / "pyproject.toml"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise OperationalError(f"cannot read {path}: {exc.strerror}") from None
+    return load_config(text, env)
+
+
 def load_project_config(start: Path, env: Mapping[str, str]) -> tuple[Path, Config]:
+    """The project root at or above ``start``, and its configuration."""
     root = find_project_root(start)
-    return root, load_config((root / "pyproject.toml").read_text(encoding="utf-8"), env)
+    return root, read_project_config(root, env)
 
 
 def read_input(path: str) -> str:

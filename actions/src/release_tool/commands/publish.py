@@ -34,8 +34,9 @@ from release_tool.adapters.dispatch import DispatchSender, github_sender
 from release_tool.adapters.git import identity_env
 from release_tool.adapters.mirror import Mirror, bring_commit, clone_mirror
 from release_tool.adapters.push import credential_env, token_forms
+from release_tool.commands.context import read_project_config
 from release_tool.core.bump import read_project_version, release_versions
-from release_tool.core.config import Config, PackageConfig, load_config
+from release_tool.core.config import Config, PackageConfig
 from release_tool.core.github_context import read_github_context
 from release_tool.core.payload import DEFAULT_ENV, Pin, build_client_payload
 from release_tool.core.publish_plan import (
@@ -105,7 +106,7 @@ def publish(
     if args.adopt and (args.notify or args.push):
         raise InputRejected("--adopt publishes no release: drop --push/--notify (it pushes itself)")
     root = monorepo.find_toplevel(cwd, env)
-    config = load_config((root / "pyproject.toml").read_text(encoding="utf-8"), env)
+    config = read_project_config(root, env)
     context = read_github_context(env, config.repository)
     push = context.should_push(bool(args.push))
     # In Actions the token reaches git through the environment only (never argv or URLs).
