@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from release_tool.adapters.github import PullRequestInfo
-from release_tool.commands.refresh import describe
+from release_tool.commands.refresh import describe, list_pulls
 from release_tool.core.relock_render import (
     RelockBlock,
     read_relock_block,
@@ -54,3 +56,16 @@ def test_list_entry_of_a_relock_pr() -> None:
     # A block naming another profile than the branch's is not taken at its word.
     stray = describe(_pull("release/prod/relock", body))
     assert stray["env"] is None and stray["relock"] is False
+
+
+def test_list_leaves_out_release_prs_the_tool_did_not_open(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    relock = _pull("release/prod/relock", render_relock_block("prod", upgrade=True))
+    foreign = _pull("release/staging/by-hand", "a release branch someone opened by hand")
+    assert list_pulls([relock, foreign], {}, as_json=True) == 0
+    captured = capsys.readouterr()
+    listed = json.loads(captured.out)
+    assert [item["branch"] for item in listed] == ["release/prod/relock"]
+    assert "release/staging/by-hand" in captured.err
+    assert "not listed" in captured.err

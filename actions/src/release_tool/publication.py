@@ -24,7 +24,6 @@ whose proposal and failure issues matter) is read off the outcome by
 from __future__ import annotations
 
 import dataclasses
-import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -173,7 +172,6 @@ def _origin(root: Path, config: Config, context: GithubContext, env: Mapping[str
         server_url=context.server_url,
         base_branch=config.default_branch,
         branch_prefix="release/",
-        echo=sys.stderr,  # looked up now: Origin's default was bound at import
     )
 
 

@@ -134,7 +134,17 @@ def refresh_one(
 
 
 def list_pulls(pulls: list[PullRequestInfo], env: Mapping[str, str], *, as_json: bool) -> int:
-    listed = [describe(p) for p in pulls]
+    described = [describe(p) for p in pulls]
+    # A release/ PR without a pins or relock block was not opened by this tool (or its
+    # body was edited away): a matrix job for it could only fail, so it is left out.
+    listed = [item for item in described if item["env"] is not None]
+    for item in described:
+        if item["env"] is None:
+            print(
+                f"release-tool refresh: #{item['number']} ({item['branch']}) carries no "
+                "release-tool block; not listed",
+                file=sys.stderr,
+            )
     write_step_outputs(env, {"prs": json.dumps(listed), "count": str(len(listed))})
     if as_json:
         print(json.dumps(listed))
