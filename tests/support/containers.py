@@ -1,6 +1,7 @@
 """Daemonless image builds for tests and benchmarks (recipes in shared/NOTES.md).
 
-buildah with ``--isolation chroot --storage-driver vfs`` in a private storage root;
+buildah with ``--isolation chroot`` in a private storage root (``--storage-driver vfs``
+for the tests; benchmarks pick ``overlay`` where the kernel allows it);
 a Debian base from debootstrap (cached between runs) standing in for the CUDA base;
 the stand-in PyTorch indexes over HTTP, the package repositories through
 ``git daemon`` and a ``docker-registry``, all on 127.0.0.1 and stopped on exit.
@@ -89,11 +90,23 @@ def base_rootfs_tar() -> Path:
     return tar
 
 
+DRIVERS = ("vfs", "overlay")
+
+
 @dataclass(frozen=True)
 class Buildah:
-    """buildah and skopeo on a private vfs storage root."""
+    """buildah and skopeo on a private storage root with one storage driver.
+
+    vfs copies the whole root filesystem for every build step (works everywhere);
+    overlay stores each step's changes only (needs kernel overlayfs).
+    """
 
     root: Path
+    driver: str = "vfs"
+
+    def __post_init__(self) -> None:
+        if self.driver not in DRIVERS:
+            raise ValueError(f"storage driver {self.driver!r} is not one of {', '.join(DRIVERS)}")
 
     def _common(self) -> list[str]:
         return [
@@ -102,7 +115,7 @@ class Buildah:
             "--runroot",
             str(self.root / "run"),
             "--storage-driver",
-            "vfs",
+            self.driver,
         ]
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -113,6 +126,35 @@ class Buildah:
     ) -> subprocess.CompletedProcess[str]:
         cache = "--layers" if layers else "--layers=false"
         return self.run("bud", "--isolation", "chroot", cache, *args, str(context), check=check)
+
+    def build_timed(
+        self, context: Path, *args: str, check: bool = True, layers: bool = True
+    ) -> tuple[subprocess.CompletedProcess[str], list[tuple[str, float]]]:
+        """:meth:`build` with each ``STEP n/m: ...`` line and the seconds until the next
+        step began (or the build ended); stderr is merged into stdout."""
+        cache = "--layers" if layers else "--layers=false"
+        argv = ["buildah", *self._common(), "bud", "--isolation", "chroot", cache]
+        argv += [*args, str(context)]
+        lines: list[str] = []
+        starts: list[tuple[str, float]] = []
+        with subprocess.Popen(
+            argv, env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        ) as proc:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                lines.append(line)
+                if line.startswith("STEP "):
+                    starts.append((line.strip(), time.monotonic()))
+            code = proc.wait()
+        ended = time.monotonic()
+        ends = [start for _, start in starts[1:]] + [ended] * bool(starts)
+        steps = [
+            (step, round(end - start, 1)) for (step, start), end in zip(starts, ends, strict=True)
+        ]
+        done = subprocess.CompletedProcess(argv, code, "".join(lines), "")
+        if check and code:
+            raise RuntimeError(f"buildah bud failed ({code}):\n{done.stdout[-6000:]}")
+        return done, steps
 
     def inspect(self, image: str) -> dict[str, object]:
         data: dict[str, object] = json.loads(self.run("inspect", "--type", "image", image).stdout)
@@ -143,7 +185,34 @@ class Buildah:
         return data
 
     def disk_usage(self) -> int:
-        return sum(p.lstat().st_size for p in (self.root / "storage").rglob("*") if p.is_file())
+        """Bytes the storage root takes on disk (``du -x``: not through overlay mounts)."""
+        storage = self.root / "storage"
+        if not storage.exists():
+            return 0
+        return int(_run(["du", "-s", "-x", "-B1", str(storage)]).stdout.split()[0])
+
+    def works(self) -> bool:
+        """Whether this driver can create and mount a container here (overlay needs
+        kernel overlayfs on a backing filesystem that supports it)."""
+        container = self.run("from", "scratch", check=False)
+        if container.returncode:
+            return False
+        name = container.stdout.strip().splitlines()[-1]
+        mounted = self.run("mount", name, check=False).returncode == 0
+        self.run("umount", name, check=False)
+        self.run("rm", name, check=False)
+        return mounted
+
+    def remove_storage(self) -> None:
+        """Delete every container and image, unmount what is left, remove the root."""
+        self.run("rm", "--all", check=False)
+        self.run("rmi", "--all", "--force", check=False)
+        prefix = str(self.root.resolve()) + "/"
+        info = Path("/proc/self/mountinfo").read_text(encoding="utf-8")
+        mounts = [line.split()[4] for line in info.splitlines()]
+        for mount in sorted((m for m in mounts if m.startswith(prefix)), reverse=True):
+            _run(["umount", "-l", mount], check=False)
+        shutil.rmtree(self.root, ignore_errors=True)
 
 
 def make_local_images(buildah: Buildah, workdir: Path, uv_binary: str) -> tuple[str, str]:
