@@ -91,9 +91,13 @@ def measure(lab: ImageLab, driver: str, torch_mb: int) -> dict[str, object]:
         "runtime image (MB)": runtime_mb,
         "dev image (MB)": dev_mb,
         "dev / runtime size": round(dev_mb / runtime_mb, 2),
-        "peak buildah storage (MB)": lab.peak_storage_mb,
+        "peak buildah storage, sampled every 2 s (MB)": lab.buildah.peak_bytes // 2**20,
         "slowest steps, cold": _slowest(lab.steps["localhost/bench:cold"]),
-        "slowest steps, rebuild": _slowest(lab.steps["localhost/bench:promoted"]),
+        "steps the promotion rebuilt (not cached)": [
+            f"{seconds:7.1f} s  {step[:110]}"
+            for step, seconds in lab.steps["localhost/bench:promoted"]
+            if not step.startswith("(cached)")
+        ],
         "slowest steps, dev": _slowest(lab.steps["localhost/bench:dev"]),
         "lab": lab.figures,
     }

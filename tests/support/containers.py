@@ -14,13 +14,15 @@ import functools
 import http.server
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.support.sandbox import GITHUB_PREFIX, clean_env
@@ -91,6 +93,8 @@ def base_rootfs_tar() -> Path:
 
 
 DRIVERS = ("vfs", "overlay")
+SAMPLE_S = 2.0
+_STEP = re.compile(r"(\[\d+/\d+\] )?STEP \d+/\d+: ")
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,7 @@ class Buildah:
 
     root: Path
     driver: str = "vfs"
+    peak: list[int] = field(default_factory=lambda: [0], compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.driver not in DRIVERS:
@@ -130,21 +135,27 @@ class Buildah:
     def build_timed(
         self, context: Path, *args: str, check: bool = True, layers: bool = True
     ) -> tuple[subprocess.CompletedProcess[str], list[tuple[str, float]]]:
-        """:meth:`build` with each ``STEP n/m: ...`` line and the seconds until the next
-        step began (or the build ended); stderr is merged into stdout."""
+        """:meth:`build` with each ``[stage] STEP n/m: ...`` line and the seconds until the
+        next step began (or the build ended); stderr is merged into stdout. The storage's
+        size is sampled every ``SAMPLE_S`` seconds meanwhile into :attr:`peak_bytes`."""
         cache = "--layers" if layers else "--layers=false"
         argv = ["buildah", *self._common(), "bud", "--isolation", "chroot", cache]
         argv += [*args, str(context)]
         lines: list[str] = []
         starts: list[tuple[str, float]] = []
-        with subprocess.Popen(
-            argv, env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        ) as proc:
+        with (
+            self._sampling(),
+            subprocess.Popen(
+                argv, env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+            ) as proc,
+        ):
             assert proc.stdout is not None
             for line in proc.stdout:
                 lines.append(line)
-                if line.startswith("STEP "):
+                if _STEP.match(line):
                     starts.append((line.strip(), time.monotonic()))
+                elif line.startswith("--> Using cache") and starts:
+                    starts[-1] = (f"(cached) {starts[-1][0]}", starts[-1][1])
             code = proc.wait()
         ended = time.monotonic()
         ends = [start for _, start in starts[1:]] + [ended] * bool(starts)
@@ -184,12 +195,46 @@ class Buildah:
         data: dict[str, object] = json.loads(_run([*argv, f"docker://{reference}"]).stdout)
         return data
 
+    @contextlib.contextmanager
+    def _sampling(self) -> Iterator[None]:
+        stop = threading.Event()
+
+        def sample() -> None:
+            while True:
+                with contextlib.suppress(RuntimeError):
+                    self.sample_usage()
+                if stop.wait(SAMPLE_S):
+                    return
+
+        thread = threading.Thread(target=sample, daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
+
+    def sample_usage(self) -> int:
+        """:meth:`disk_usage` now, remembered in :attr:`peak_bytes` if the largest yet."""
+        usage = self.disk_usage()
+        self.peak[0] = max(self.peak[0], usage)
+        return usage
+
+    @property
+    def peak_bytes(self) -> int:
+        """The largest storage size sampled so far (during timed builds)."""
+        return self.peak[0]
+
     def disk_usage(self) -> int:
         """Bytes the storage root takes on disk (``du -x``: not through overlay mounts)."""
         storage = self.root / "storage"
         if not storage.exists():
             return 0
-        return int(_run(["du", "-s", "-x", "-B1", str(storage)]).stdout.split()[0])
+        # du exits 1 when files vanish under it during a build; its total still holds.
+        out = _run(["du", "-s", "-x", "-B1", str(storage)], check=False).stdout.split()
+        if not out:
+            raise RuntimeError(f"du could not measure {storage}")
+        return int(out[0])
 
     def works(self) -> bool:
         """Whether this driver can create and mount a container here (overlay needs
@@ -243,11 +288,18 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _QuietServer(http.server.ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        # uv drops a wheel download once it has read what it needs (a broken pipe here).
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
 @contextlib.contextmanager
 def serve_directory(directory: Path) -> Iterator[str]:
     """An HTTP server on 127.0.0.1 for ``directory``; yields its base URL."""
     handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _QuietServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
