@@ -1,6 +1,7 @@
 """Daemonless image builds for tests and benchmarks (recipes in shared/NOTES.md).
 
-buildah with ``--isolation chroot --storage-driver vfs`` in a private storage root;
+buildah with ``--isolation chroot`` in a private storage root (``--storage-driver vfs``
+for the tests; benchmarks pick ``overlay`` where the kernel allows it);
 a Debian base from debootstrap (cached between runs) standing in for the CUDA base;
 the stand-in PyTorch indexes over HTTP, the package repositories through
 ``git daemon`` and a ``docker-registry``, all on 127.0.0.1 and stopped on exit.
@@ -13,13 +14,15 @@ import functools
 import http.server
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.support.sandbox import GITHUB_PREFIX, clean_env
@@ -89,11 +92,26 @@ def base_rootfs_tar() -> Path:
     return tar
 
 
+DRIVERS = ("vfs", "overlay")
+SAMPLE_S = 2.0
+_STEP = re.compile(r"(\[\d+/\d+\] )?STEP \d+/\d+: ")
+
+
 @dataclass(frozen=True)
 class Buildah:
-    """buildah and skopeo on a private vfs storage root."""
+    """buildah and skopeo on a private storage root with one storage driver.
+
+    vfs copies the whole root filesystem for every build step (works everywhere);
+    overlay stores each step's changes only (needs kernel overlayfs).
+    """
 
     root: Path
+    driver: str = "vfs"
+    peak: list[int] = field(default_factory=lambda: [0], compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.driver not in DRIVERS:
+            raise ValueError(f"storage driver {self.driver!r} is not one of {', '.join(DRIVERS)}")
 
     def _common(self) -> list[str]:
         return [
@@ -102,7 +120,7 @@ class Buildah:
             "--runroot",
             str(self.root / "run"),
             "--storage-driver",
-            "vfs",
+            self.driver,
         ]
 
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -113,6 +131,41 @@ class Buildah:
     ) -> subprocess.CompletedProcess[str]:
         cache = "--layers" if layers else "--layers=false"
         return self.run("bud", "--isolation", "chroot", cache, *args, str(context), check=check)
+
+    def build_timed(
+        self, context: Path, *args: str, check: bool = True, layers: bool = True
+    ) -> tuple[subprocess.CompletedProcess[str], list[tuple[str, float]]]:
+        """:meth:`build` with each ``[stage] STEP n/m: ...`` line and the seconds until the
+        next step began (or the build ended); stderr is merged into stdout. The storage's
+        size is sampled every ``SAMPLE_S`` seconds meanwhile into :attr:`peak_bytes`."""
+        cache = "--layers" if layers else "--layers=false"
+        argv = ["buildah", *self._common(), "bud", "--isolation", "chroot", cache]
+        argv += [*args, str(context)]
+        lines: list[str] = []
+        starts: list[tuple[str, float]] = []
+        with (
+            self._sampling(),
+            subprocess.Popen(
+                argv, env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+            ) as proc,
+        ):
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                lines.append(line)
+                if _STEP.match(line):
+                    starts.append((line.strip(), time.monotonic()))
+                elif line.startswith("--> Using cache") and starts:
+                    starts[-1] = (f"(cached) {starts[-1][0]}", starts[-1][1])
+            code = proc.wait()
+        ended = time.monotonic()
+        ends = [start for _, start in starts[1:]] + [ended] * bool(starts)
+        steps = [
+            (step, round(end - start, 1)) for (step, start), end in zip(starts, ends, strict=True)
+        ]
+        done = subprocess.CompletedProcess(argv, code, "".join(lines), "")
+        if check and code:
+            raise RuntimeError(f"buildah bud failed ({code}):\n{done.stdout[-6000:]}")
+        return done, steps
 
     def inspect(self, image: str) -> dict[str, object]:
         data: dict[str, object] = json.loads(self.run("inspect", "--type", "image", image).stdout)
@@ -142,8 +195,69 @@ class Buildah:
         data: dict[str, object] = json.loads(_run([*argv, f"docker://{reference}"]).stdout)
         return data
 
+    @contextlib.contextmanager
+    def _sampling(self) -> Iterator[None]:
+        stop = threading.Event()
+
+        def sample() -> None:
+            while True:
+                with contextlib.suppress(RuntimeError):
+                    self.sample_usage()
+                if stop.wait(SAMPLE_S):
+                    return
+
+        thread = threading.Thread(target=sample, daemon=True)
+        thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            thread.join()
+
+    def sample_usage(self) -> int:
+        """:meth:`disk_usage` now, remembered in :attr:`peak_bytes` if the largest yet."""
+        usage = self.disk_usage()
+        self.peak[0] = max(self.peak[0], usage)
+        return usage
+
+    @property
+    def peak_bytes(self) -> int:
+        """The largest storage size sampled so far (during timed builds)."""
+        return self.peak[0]
+
     def disk_usage(self) -> int:
-        return sum(p.lstat().st_size for p in (self.root / "storage").rglob("*") if p.is_file())
+        """Bytes the storage root takes on disk (``du -x``: not through overlay mounts)."""
+        storage = self.root / "storage"
+        if not storage.exists():
+            return 0
+        # du exits 1 when files vanish under it during a build; its total still holds.
+        out = _run(["du", "-s", "-x", "-B1", str(storage)], check=False).stdout.split()
+        if not out:
+            raise RuntimeError(f"du could not measure {storage}")
+        return int(out[0])
+
+    def works(self) -> bool:
+        """Whether this driver can create and mount a container here (overlay needs
+        kernel overlayfs on a backing filesystem that supports it)."""
+        container = self.run("from", "scratch", check=False)
+        if container.returncode:
+            return False
+        name = container.stdout.strip().splitlines()[-1]
+        mounted = self.run("mount", name, check=False).returncode == 0
+        self.run("umount", name, check=False)
+        self.run("rm", name, check=False)
+        return mounted
+
+    def remove_storage(self) -> None:
+        """Delete every container and image, unmount what is left, remove the root."""
+        self.run("rm", "--all", check=False)
+        self.run("rmi", "--all", "--force", check=False)
+        prefix = str(self.root.resolve()) + "/"
+        info = Path("/proc/self/mountinfo").read_text(encoding="utf-8")
+        mounts = [line.split()[4] for line in info.splitlines()]
+        for mount in sorted((m for m in mounts if m.startswith(prefix)), reverse=True):
+            _run(["umount", "-l", mount], check=False)
+        shutil.rmtree(self.root, ignore_errors=True)
 
 
 def make_local_images(buildah: Buildah, workdir: Path, uv_binary: str) -> tuple[str, str]:
@@ -174,11 +288,18 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _QuietServer(http.server.ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        # uv drops a wheel download once it has read what it needs (a broken pipe here).
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
 @contextlib.contextmanager
 def serve_directory(directory: Path) -> Iterator[str]:
     """An HTTP server on 127.0.0.1 for ``directory``; yields its base URL."""
     handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = _QuietServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from release_tool.cli import main
+from release_tool.sandbox.indexes import STANDIN_WHEELS, add_standin_wheel
 
 from tests.support import containers
 from tests.support.sandbox import ROOT, Sandbox, clean_env, make_sandbox
@@ -38,7 +39,9 @@ class ImageLab:
     secret: Path
     registry: str
     uv_cache: str
+    lock_env: dict[str, str] = field(default_factory=dict)
     figures: dict[str, float] = field(default_factory=dict)
+    steps: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
 
     def plan(self, env: str = PROFILE) -> dict[str, object]:
         """`release-tool images --json` (runtime: with the exports written)."""
@@ -55,8 +58,16 @@ class ImageLab:
         return plan
 
     def build(
-        self, image: dict[str, object], tag: str, *, check: bool = True, layers: bool = True
+        self,
+        image: dict[str, object],
+        tag: str,
+        *,
+        check: bool = True,
+        layers: bool = True,
+        uv_cache: str | None = None,
     ) -> subprocess.CompletedProcess[str]:
+        """Build ``image`` (a plan entry) as ``tag``; stdout holds stderr too. Timings per
+        step land in :attr:`steps`, the build time and storage in :attr:`figures`."""
         args = dict(image["build_args"])  # type: ignore[call-overload]
         args.update(
             BASE_IMAGE=self.base,
@@ -73,7 +84,7 @@ class ImageLab:
             "-t",
             tag,
             "--volume",
-            f"{self.uv_cache}:/host-uv-cache",
+            f"{uv_cache or self.uv_cache}:/host-uv-cache",
             "--secret",
             f"id=gitconfig,src={self.secret}",
         ]
@@ -82,13 +93,16 @@ class ImageLab:
         for key, value in sorted(image["labels"].items()):  # type: ignore[attr-defined]
             argv += ["--label", f"{key}={value}"]
         started = time.monotonic()
-        done = self.buildah.build(self.context, *argv, check=check, layers=layers)
+        done, self.steps[tag] = self.buildah.build_timed(
+            self.context, *argv, check=check, layers=layers
+        )
         self.figures[f"build {tag} (s)"] = round(time.monotonic() - started, 1)
         self.figures[f"storage after {tag} (MB)"] = self.buildah.disk_usage() // 2**20
+        self.figures["peak storage, sampled every 2 s (MB)"] = self.buildah.peak_bytes // 2**20
         return done
 
     def lock(self, *extra: str) -> None:
-        env = self.sandbox.env({"UV_INDEX": self.uv_index})
+        env = self.sandbox.env({"UV_INDEX": self.uv_index, **self.lock_env})
         run_uv("lock", "--project", str(self.context / PROFILE), *extra, cwd=self.context, env=env)
 
     def size_mb(self, image: str) -> float:
@@ -120,21 +134,48 @@ def copy_context(dest: Path, registry: str) -> Path:
     return dest
 
 
+def pad_standin_torch(sandbox: Sandbox, torch_mb: int) -> None:
+    """Replace the stand-in torch of :data:`BACKEND` by one padded to ``torch_mb`` MiB."""
+    if sandbox.indexes is None:
+        raise RuntimeError("the sandbox has no stand-in indexes to pad")
+    for name, version, requires in STANDIN_WHEELS[BACKEND]:
+        if name == "torch":
+            add_standin_wheel(sandbox.indexes[BACKEND], name, version, requires, pad_mb=torch_mb)
+
+
 @contextlib.contextmanager
-def open_lab(tmp: Path) -> Iterator[ImageLab]:
-    """Sandbox repos and indexes, servers, local base and uv images, a first lock."""
+def open_lab(
+    tmp: Path, *, driver: str = "vfs", torch_mb: int = 0, private_uv_cache: bool = False
+) -> Iterator[ImageLab]:
+    """Sandbox repos and indexes, servers, local base and uv images, a first lock.
+
+    ``driver``: buildah's storage driver; ``torch_mb``: pad the stand-in torch wheel to a
+    real CUDA build's weight; ``private_uv_cache``: empty uv caches under ``tmp`` (one for
+    the host's locks, one mounted into builds) instead of the host's cache, so that a
+    first build downloads everything and nothing heavy stays behind.
+    """
     missing = containers.missing_tools()
     if missing:
         raise RuntimeError(f"install {', '.join(missing)} (scripts/test does it from Debian)")
     sandbox = make_sandbox(tmp / "sb", extra_tags={PROMOTED: [NEW_TAG]})
-    buildah = containers.Buildah(tmp / "buildah")
+    started = time.monotonic()
+    if torch_mb:
+        pad_standin_torch(sandbox, torch_mb)
+    padded = round(time.monotonic() - started, 1)
+    buildah = containers.Buildah(tmp / "buildah", driver)
     with contextlib.ExitStack() as stack:
+        stack.callback(buildah.remove_storage)
         index_url = stack.enter_context(containers.serve_directory(tmp / "sb" / "indexes"))
         git_base = stack.enter_context(containers.serve_git(sandbox.repos, tmp / "git.log"))
         registry = stack.enter_context(containers.serve_registry(tmp / "registry"))
         started = time.monotonic()
         base, uv = containers.make_local_images(buildah, tmp, uv_binary())
         uv_cache = run_uv("cache", "dir", cwd=tmp, env=clean_env()).stdout.strip()
+        lock_env: dict[str, str] = {}
+        if private_uv_cache:
+            uv_cache = str(tmp / "uv-cache-build")
+            Path(uv_cache).mkdir()
+            lock_env["UV_CACHE_DIR"] = str(tmp / "uv-cache-lock")
         lab = ImageLab(
             sandbox=sandbox,
             context=copy_context(tmp / "context", registry),
@@ -145,8 +186,10 @@ def open_lab(tmp: Path) -> Iterator[ImageLab]:
             secret=containers.insteadof_gitconfig(tmp / "secret-gitconfig", git_base),
             registry=registry,
             uv_cache=uv_cache,
+            lock_env=lock_env,
         )
         lab.figures["local base + uv images (s)"] = round(time.monotonic() - started, 1)
+        if torch_mb:
+            lab.figures[f"stand-in torch padded to {torch_mb} MiB (s)"] = padded
         lab.lock()
         yield lab
-    shutil.rmtree(tmp / "buildah", ignore_errors=True)
