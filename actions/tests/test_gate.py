@@ -14,7 +14,7 @@ from release_tool.core.gate import FORK_SENTENCE, decide
 from release_tool.core.gpu_result import Counts, Durations, GpuResult
 from release_tool.core.matrix import dump_matrix, plan_matrix
 
-from tests.support.sandbox import clean_env, git
+from tests.support.sandbox import clean_env
 
 COMMIT = "a" * 40
 OTHER = "b" * 40
@@ -175,24 +175,6 @@ def test_gate_table(  # noqa: PLR0917 - one row of the table
 
 
 # --- the command: matrix file, results folder as download-artifact lays it out -----------
-
-
-@pytest.fixture
-def checkout(tmp_path: Path) -> tuple[Path, str]:
-    root = tmp_path / "mono"
-    (root / "staging").mkdir(parents=True)
-    (root / "staging" / "uv.lock").write_text("version = 1\n", encoding="utf-8")
-    env = {
-        "GIT_CONFIG_GLOBAL": "/dev/null",
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.invalid",
-        "GIT_COMMITTER_EMAIL": "t@example.invalid",
-    }
-    git("init", "-q", "-b", "main", cwd=root, env=env)
-    git("add", "-A", cwd=root, env=env)
-    git("commit", "-q", "-m", "x", cwd=root, env=env)
-    return root, git("rev-parse", "HEAD", cwd=root)
 
 
 def _write_results(folder: Path, commit: str, lock: str, **changes: object) -> None:

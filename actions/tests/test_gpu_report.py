@@ -151,21 +151,9 @@ def test_build_result_when_the_smoke_never_ran() -> None:
 
 
 def test_gpu_result_command_writes_the_artifact(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    checkout: tuple[Path, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    root = tmp_path / "mono"
-    (root / "staging").mkdir(parents=True)
-    (root / "staging" / "uv.lock").write_text("version = 1\n", encoding="utf-8")
-    env = {
-        "GIT_CONFIG_GLOBAL": "/dev/null",
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.invalid",
-        "GIT_COMMITTER_EMAIL": "t@example.invalid",
-    }
-    git("init", "-q", "-b", "main", cwd=root, env=env)
-    git("add", "-A", cwd=root, env=env)
-    git("commit", "-q", "-m", "x", cwd=root, env=env)
+    root, _ = checkout
     entry = json.dumps(json.loads(dump_matrix(ENTRIES))[0], indent=2)  # as toJSON(matrix)
     out = tmp_path / "out" / "result.json"
     argv = [

@@ -64,6 +64,25 @@ class PromotionRequest:
     tested_in: ProfileState | None = None
 
 
+# What every release-branch outcome (a promotion, a re-lock) carries.
+BRANCH_FIELDS = (
+    "status",
+    "env",
+    "branch",
+    "base_branch",
+    "base_commit",
+    "commit",
+    "previous_branch_commit",
+    "title",
+    "body",
+)
+
+
+def branch_fields(outcome: object) -> dict[str, Any]:
+    """The :data:`BRANCH_FIELDS` of a promotion or re-lock outcome, by name."""
+    return {name: getattr(outcome, name) for name in BRANCH_FIELDS}
+
+
 @dataclass(frozen=True)
 class PromotionOutcome:
     """``committed``: a new commit on ``branch``; ``unchanged``: the branch already held the
@@ -99,15 +118,7 @@ class PromotionOutcome:
                     ],
                 }
         return {
-            "status": self.status,
-            "env": self.env,
-            "branch": self.branch,
-            "base_branch": self.base_branch,
-            "base_commit": self.base_commit,
-            "commit": self.commit,
-            "previous_branch_commit": self.previous_branch_commit,
-            "title": self.title,
-            "body": self.body,
+            **branch_fields(self),
             "labels": list(self.labels),
             "rollback": self.rollback,
             "warnings": list(self.warnings),

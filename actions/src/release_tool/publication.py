@@ -48,7 +48,7 @@ from release_tool.core.supersession import (
     transitions,
 )
 from release_tool.errors import InputRejected, OperationalError
-from release_tool.promotion import PromotionOutcome
+from release_tool.promotion import PromotionOutcome, branch_fields
 from release_tool.relocking import RelockOutcome
 
 Progress = Callable[[str], None]
@@ -77,24 +77,6 @@ class BranchChange:
     pins: tuple[PlannedPin, ...] = ()
 
 
-_BRANCH_FIELDS = (
-    "status",
-    "env",
-    "branch",
-    "base_branch",
-    "base_commit",
-    "commit",
-    "previous_branch_commit",
-    "title",
-    "body",
-)
-
-
-def _branch_fields(outcome: PromotionOutcome | RelockOutcome) -> dict[str, Any]:
-    """What every release-branch outcome carries, under BranchChange's field names."""
-    return {name: getattr(outcome, name) for name in _BRANCH_FIELDS}
-
-
 def branch_change(outcome: PromotionOutcome | RelockOutcome) -> BranchChange:
     """The publishable side of a promotion or re-lock outcome."""
     if outcome.status == "dry-run":
@@ -102,7 +84,7 @@ def branch_change(outcome: PromotionOutcome | RelockOutcome) -> BranchChange:
     closing = "so release-tool closed this pull request and deleted its branch."
     if isinstance(outcome, RelockOutcome):
         return BranchChange(
-            **_branch_fields(outcome),
+            **branch_fields(outcome),
             labels=(*release_labels(outcome.env, ()), RELOCK_LABEL),
             closing_reason=(
                 f"`{outcome.base_branch}`'s `{outcome.env}` lock is already what uv makes of "
@@ -111,7 +93,7 @@ def branch_change(outcome: PromotionOutcome | RelockOutcome) -> BranchChange:
         )
     pins = ", ".join(f"{p.package} {p.tag}" for p in outcome.pins)
     return BranchChange(
-        **_branch_fields(outcome),
+        **branch_fields(outcome),
         labels=release_labels(outcome.env, (p.package for p in outcome.pins)),
         closing_reason=(
             f"`{outcome.base_branch}` already pins {pins} in `{outcome.env}` at the same "

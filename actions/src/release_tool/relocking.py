@@ -28,7 +28,7 @@ from release_tool.core.relock_render import (
 from release_tool.core.verify import verify_lock
 from release_tool.errors import InputRejected
 from release_tool.profile_files import base_state
-from release_tool.promotion import Progress, _export_sets
+from release_tool.promotion import Progress, _export_sets, branch_fields
 
 
 @dataclass(frozen=True)
@@ -49,15 +49,7 @@ class RelockOutcome:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "status": self.status,
-            "env": self.env,
-            "branch": self.branch,
-            "base_branch": self.base_branch,
-            "base_commit": self.base_commit,
-            "commit": self.commit,
-            "previous_branch_commit": self.previous_branch_commit,
-            "title": self.title,
-            "body": self.body,
+            **branch_fields(self),
             "pins": [{"package": p.package, "tag": p.tag, "commit": p.commit} for p in self.pins],
             "moved": list(self.moved),
             "warnings": list(self.warnings),
