@@ -1,0 +1,69 @@
+"""Setup-guide fixes pinned on the files: release.yml's checkout, the template's uv pin."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
+from release_tool.adapters.split import fetch_default, require_clean_at
+from release_tool.errors import InputRejected
+
+from tests.support.sandbox import ROOT, clean_env, git
+from tests.support.workflows import jobs, steps_of, template_files
+
+RELEASE = ROOT / ".github" / "workflows" / "release.yml"
+
+
+def test_release_checks_out_the_default_branch_not_the_pushed_commit() -> None:
+    (checkout,) = [s for s in steps_of(RELEASE) if s.uses.startswith("actions/checkout@")]
+    assert checkout.data["with"]["ref"] == "${{ github.event.repository.default_branch }}"
+    assert checkout.data["with"]["fetch-depth"] == 0
+    # one queue, never cancelled: the later run still publishes what the earlier one saw
+    assert jobs(RELEASE)["publish"]["environment"] == "release"
+
+
+def _commit(work: Path, name: str) -> None:
+    (work / name).write_text(name, encoding="utf-8")
+    git("add", name, cwd=work)
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", name, cwd=work)
+
+
+def test_main_moving_during_the_approval_wait_no_longer_blocks_publish(tmp_path: Path) -> None:
+    """The pushed commit is refused once main moved; the default branch's head is accepted."""
+    origin, work = tmp_path / "origin.git", tmp_path / "work"
+    git("init", "-q", "--bare", "-b", "main", str(origin), cwd=tmp_path)
+    git("clone", "-q", str(origin), str(work), cwd=tmp_path)
+    _commit(work, "bump")
+    pushed = git("rev-parse", "HEAD", cwd=work).strip()
+    _commit(work, "later-merge")  # lands on main while the release job waits
+    git("push", "-q", "origin", "HEAD:main", cwd=work)
+    env = clean_env()
+
+    git("checkout", "-q", pushed, cwd=work)  # what the job checked out before the fix
+    head = fetch_default(work, "main", env)
+    with pytest.raises(InputRejected, match="is not origin/main"):
+        require_clean_at(work, "main", head, env)
+
+    git("checkout", "-q", "main", cwd=work)  # ref: the default branch, as release.yml now does
+    git("reset", "-q", "--hard", "origin/main", cwd=work)
+    require_clean_at(work, "main", fetch_default(work, "main", env), env)
+
+
+def _required_uv() -> SpecifierSet:
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    return SpecifierSet(data["tool"]["uv"]["required-version"])
+
+
+@pytest.mark.parametrize("template", template_files(), ids=lambda p: p.name)
+def test_the_template_pins_an_exact_uv_inside_required_version(template: Path) -> None:
+    setups = [s for s in steps_of(template) if s.uses.startswith("astral-sh/setup-uv@")]
+    assert setups, f"{template.name} sets up no uv"
+    for step in setups:
+        pinned = str(step.data.get("with", {}).get("version", ""))
+        assert pinned, f"{step.where}: setup-uv without version: installs the newest uv"
+        version = Version(pinned)  # an exact version, not a range
+        assert str(version) == pinned, f"{step.where}: {pinned!r} is not an exact version"
+        assert version in _required_uv(), f"{step.where}: uv {pinned} outside required-version"
