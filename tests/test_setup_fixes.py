@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tomllib
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from release_tool.adapters.split import fetch_default, require_clean_at
 from release_tool.errors import InputRejected
 
 from tests.support.sandbox import ROOT, clean_env, git
-from tests.support.workflows import jobs, steps_of, template_files
+from tests.support.workflows import jobs, steps_of, template_files, workflow_files
 
 RELEASE = ROOT / ".github" / "workflows" / "release.yml"
 
@@ -67,3 +68,18 @@ def test_the_template_pins_an_exact_uv_inside_required_version(template: Path) -
         version = Version(pinned)  # an exact version, not a range
         assert str(version) == pinned, f"{step.where}: {pinned!r} is not an exact version"
         assert version in _required_uv(), f"{step.where}: uv {pinned} outside required-version"
+
+
+def test_no_self_hosted_job_uses_a_self_repository_action() -> None:
+    """`$/…` needs runner 2.336.0; the GPU runners are only required to have 2.327.1."""
+    self_hosted = []
+    for path in workflow_files():
+        for name, job in jobs(path).items():
+            runs_on = json.dumps(job.get("runs-on", ""))
+            if "self-hosted" not in runs_on and "matrix." not in runs_on:
+                continue
+            self_hosted.append(f"{path.name}:{name}")
+            for step in steps_of(path):
+                if step.job == name:
+                    assert not step.uses.startswith("$/"), f"{step.where}: $/ on a GPU runner"
+    assert {"gpu.yml:gpu"} <= set(self_hosted), self_hosted
