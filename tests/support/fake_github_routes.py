@@ -373,6 +373,43 @@ def minimal_repo(fake: FakeGitHub, full_name: str) -> dict[str, Json]:
     return data
 
 
+def installation_repo(fake: FakeGitHub, full_name: str) -> dict[str, Json]:
+    """A ``repository`` (the full schema) with every required field."""
+    data = minimal_repo(fake, full_name)
+    known = fake.repos.get(full_name)
+    html = data["html_url"]
+    data.update(
+        clone_url=f"{html}.git",
+        git_url=f"git:{html.split(':', 1)[1]}.git",
+        ssh_url=f"git@github.invalid:{full_name}.git",
+        svn_url=html,
+        mirror_url=None,
+        homepage=None,
+        language=None,
+        forks_count=0,
+        stargazers_count=0,
+        watchers_count=0,
+        size=0,
+        default_branch=known.default_branch if known else "main",
+        open_issues_count=0,
+        has_issues=True,
+        has_projects=False,
+        has_wiki=False,
+        has_pages=False,
+        has_downloads=True,
+        archived=False,
+        disabled=False,
+        license=None,
+        forks=0,
+        open_issues=0,
+        watchers=0,
+        pushed_at="2026-01-02T00:00:00Z",
+        created_at="2026-01-01T00:00:00Z",
+        updated_at="2026-01-02T00:00:00Z",
+    )
+    return data
+
+
 def _stamped(fake: FakeGitHub, item: dict[str, Json]) -> dict[str, Json]:
     return {**item, "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-02T00:00:00Z"}
 
@@ -584,10 +621,7 @@ def list_installation_repos(
                 return 200, {
                     "total_count": len(names),
                     "repository_selection": inst["repository_selection"],
-                    "repositories": [
-                        fake.repo_json(fake.repos[n]) if n in fake.repos else minimal_repo(fake, n)
-                        for n in names
-                    ],
+                    "repositories": [installation_repo(fake, n) for n in names],
                 }
     raise ApiError(404, "Not Found")
 

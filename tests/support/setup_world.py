@@ -62,7 +62,16 @@ def configure(fake: FakeGitHub, config: Config) -> None:
             "conditions": {"ref_name": {"include": ["~DEFAULT_BRANCH"], "exclude": []}},
             "rules": [
                 {"type": "deletion"},
-                {"type": "pull_request", "parameters": {"required_approving_review_count": 1}},
+                {
+                    "type": "pull_request",
+                    "parameters": {
+                        "dismiss_stale_reviews_on_push": True,
+                        "require_code_owner_review": False,
+                        "require_last_push_approval": True,
+                        "required_approving_review_count": 1,
+                        "required_review_thread_resolution": False,
+                    },
+                },
                 {
                     "type": "required_status_checks",
                     "parameters": {
