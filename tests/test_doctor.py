@@ -101,6 +101,22 @@ def test_a_fully_configured_pipeline_is_all_green(world: FakeGitHub, tmp_path: P
     assert not world.writes()
 
 
+def test_rules_that_cannot_block_the_release_app_pass(world: FakeGitHub, tmp_path: Path) -> None:
+    """Evaluate-only rulesets and a package ruleset on other branches stay ✓."""
+    world.repo(PACKAGE).rulesets[0].update(bypass_actors=[], enforcement="evaluate")
+    world.repo(MONO).rulesets.append(
+        {
+            "id": 99,
+            "name": "docs only",
+            "target": "branch",
+            "conditions": {"ref_name": {"include": ["refs/heads/docs/**"], "exclude": []}},
+            "rules": [{"type": "update"}],
+        }
+    )
+    code, report = run_doctor(world, make_checkout(tmp_path, CONFIG))
+    assert (code, failing(report)) == (0, [])
+
+
 def test_the_text_output_marks_each_row(
     world: FakeGitHub, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -309,6 +325,15 @@ BROKEN: list[tuple[str, Breakage, tuple[str, ...]]] = [
     (
         "a package repository's ruleset blocks the release App",
         lambda f, _: f.repo(PACKAGE).rulesets[0].update(bypass_actors=[]),
+        (f"{PACKAGE}: the release App may push main and tags",),
+    ),
+    (
+        "a package repository requires signed commits without the release App",
+        lambda f, _: (
+            f.repo(PACKAGE)
+            .rulesets[0]
+            .update(bypass_actors=[], rules=[{"type": "required_signatures"}])
+        ),
         (f"{PACKAGE}: the release App may push main and tags",),
     ),
     (

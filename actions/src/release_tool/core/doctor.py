@@ -55,6 +55,9 @@ RUNNER_MINIMUM = Version("2.327.1")
 ACTION_OWNERS = ("actions", "astral-sh", "docker")
 PROTECTED_PATTERNS = ("refs/heads/release/**", "refs/heads/bump/**")
 _WRITE_RULES = frozenset({"creation", "update", "deletion"})
+# Rules that stop the release App's push of a split and a tag unless it may bypass them
+# (the split's commits are unsigned, and they arrive by push, not by pull request).
+_BLOCKS_PUBLISH = _WRITE_RULES | {"pull_request", "required_status_checks", "required_signatures"}
 
 
 @dataclass(frozen=True)
@@ -396,7 +399,7 @@ def check_package_rules(
     blocking = [
         rs.name
         for rs in rulesets
-        if rs.rule_types & (_WRITE_RULES | {"pull_request", "required_status_checks"})
+        if rs.rule_types & _BLOCKS_PUBLISH
         and (
             _applies(rs, f"refs/heads/{branch}", default=True)
             or _applies(rs, "refs/tags/v1.0.0", default=False)
