@@ -18,13 +18,13 @@ import pytest
 from release_tool import cli
 from release_tool.adapters.github_setup import SetupReader
 from release_tool.commands import doctor
-from release_tool.core.doctor import (
+from release_tool.core.github_context import GithubContext, Secret
+from release_tool.core.setup_rows import (
     ACTION_OWNERS,
     CI_CHECKS,
     GATE_CHECK,
     RELEASE_APP_PERMISSIONS,
 )
-from release_tool.core.github_context import GithubContext, Secret
 
 from tests.support.fake_github import FakeGitHub, serve_fake_github
 from tests.support.github_sandbox import TOKEN, Sleeps, fast_policy, github_env

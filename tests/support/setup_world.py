@@ -12,7 +12,8 @@ import shutil
 from pathlib import Path
 
 from release_tool.core.config import Config
-from release_tool.core.doctor import (
+from release_tool.core.setup_access import release_app_slug
+from release_tool.core.setup_rows import (
     ACTION_OWNERS,
     CI_CHECKS,
     DISPATCH_SECRET,
@@ -24,7 +25,6 @@ from release_tool.core.doctor import (
     RELEASE_SECRET,
     RELEASE_VARIABLE,
     REVIEWED_ENVIRONMENTS,
-    release_app_slug,
 )
 
 from tests.support.fake_github import FakeGitHub

@@ -29,16 +29,11 @@ from pathlib import Path
 from release_tool.adapters.github_setup import GithubUnreachable, SetupReader
 from release_tool.commands.context import load_project_config
 from release_tool.core.config import Config
-from release_tool.core.doctor import (
-    DEFAULT_DISPATCH_APP,
-    Row,
-    check_local,
-    diagnose,
-    exit_code,
-    render_rows,
-)
+from release_tool.core.doctor import diagnose
 from release_tool.core.github_context import GithubContext, check_repository, read_github_context
 from release_tool.core.setup_facts import LocalFacts, SetupFacts
+from release_tool.core.setup_rows import DEFAULT_DISPATCH_APP, Row, exit_code, render_rows
+from release_tool.core.setup_runners import check_local
 from release_tool.errors import OperationalError
 
 BASE_IMAGES = Path("docker") / "base-images.toml"
