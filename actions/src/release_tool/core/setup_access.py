@@ -148,7 +148,7 @@ def check_package_names(repo: RepositoryFacts) -> list[Row]:
     out: list[Row] = []
     name = f"{repo.full_name} names"
     if not repo.exists:
-        return [fail(group, name, f"create {repo.full_name} (public) before publishing")]
+        return [fail(group, name, f"create {repo.full_name} (public), or let the token see it")]
     secrets = given(repo.secrets, group, f"{name}: secrets", out)
     variables = given(repo.variables, group, f"{name}: variables", out)
     environments = given(repo.environments, group, f"{name}: environments", out)
