@@ -10,11 +10,13 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import re
 import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import requests
 from release_tool import cli
 from release_tool.adapters.github_setup import SetupReader
 from release_tool.commands import doctor
@@ -425,6 +427,118 @@ def test_the_token_never_shows(
     assert TOKEN not in captured.out + captured.err
     reader = SetupReader(GithubContext(MONO, api_url=world.base, token=Secret(TOKEN)))
     assert TOKEN not in repr(reader)
+
+
+# -- doctor's reads, held to GitHub's REST description -----------------------------------
+# Each operation doctor sends, as GitHub's REST description names it (the @octokit/openapi
+# package, version 23.0.2, generated/api.github.com.json), with the response fields doctor
+# reads from it. Every path, method and field below was looked up in that file; the
+# contract tests validate the fake's answers against the same description.
+DESCRIBED_READS: dict[str, tuple[str, ...]] = {
+    "GET /repos/{owner}/{repo}": ("private",),
+    "GET /repos/{owner}/{repo}/environments": ("environments",),
+    "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies": (
+        "branch_policies",
+    ),
+    "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets": ("secrets",),
+    "GET /repos/{owner}/{repo}/environments/{environment_name}/variables": ("variables",),
+    "GET /repos/{owner}/{repo}/actions/secrets": ("secrets",),
+    "GET /repos/{owner}/{repo}/actions/variables": ("variables",),
+    "GET /repos/{owner}/{repo}/rulesets": ("id",),
+    "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}": (
+        "name",
+        "target",
+        "enforcement",
+        "conditions",
+        "bypass_actors",
+        "rules",
+    ),
+    "GET /repos/{owner}/{repo}/branches/{branch}/protection": ("required_status_checks",),
+    "GET /repos/{owner}/{repo}/actions/permissions/fork-pr-contributor-approval": (
+        "approval_policy",
+    ),
+    "GET /orgs/{org}/installations": ("installations",),
+    "GET /user/installations/{installation_id}/repositories": ("repositories",),
+    "GET /orgs/{org}/actions/runner-groups": ("runner_groups",),
+    "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories": ("repositories",),
+    "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/runners": ("runners",),
+    "GET /orgs/{org}/actions/permissions": ("allowed_actions",),
+    "GET /orgs/{org}/actions/permissions/selected-actions": (
+        "github_owned_allowed",
+        "patterns_allowed",
+    ),
+    "GET /orgs/{org}/packages/{package_type}/{package_name}": ("repository",),
+}
+# The description's enum for approval_policy (schema actions-fork-pr-contributor-approval).
+FORK_APPROVAL_POLICIES = (
+    "first_time_contributors_new_to_github",
+    "first_time_contributors",
+    "all_external_contributors",
+)
+
+
+def _template(operation: str) -> re.Pattern[str]:
+    """``GET /repos/{owner}/{repo}`` -> a pattern matching ``GET /repos/o/r``."""
+    parts = ["[^/]+" if part.startswith("{") else re.escape(part) for part in operation.split("/")]
+    return re.compile("/".join(parts))
+
+
+def test_doctor_sends_only_operations_of_the_rest_description(
+    world: FakeGitHub, tmp_path: Path
+) -> None:
+    """Every request maps to one described operation, and every operation is used."""
+    code, _ = run_doctor(world, make_checkout(tmp_path, CONFIG))
+    assert code == 0
+    patterns = {op: _template(op) for op in DESCRIBED_READS}
+    used = set()
+    for request in world.requests:
+        matches = [
+            op for op, rx in patterns.items() if rx.fullmatch(f"{request.method} {request.path}")
+        ]
+        assert matches, f"{request.method} {request.path}: not a described operation"
+        # the most specific template wins (…/rulesets/{id} over …/rulesets)
+        used.add(max(matches, key=len))
+    assert used == set(DESCRIBED_READS)
+
+
+def test_the_fake_answers_carry_the_fields_doctor_reads(world: FakeGitHub, tmp_path: Path) -> None:
+    """The fields named above are in the fake's answers, so doctor reads real field names."""
+    world.repo(MONO).protection = {"checks": [{"context": GATE_CHECK, "app_id": 15368}]}
+    run_doctor(world, make_checkout(tmp_path, CONFIG))
+    patterns = {op: _template(op) for op in DESCRIBED_READS}
+    session = requests.Session()
+    seen: set[str] = set()
+    for request in list(world.requests):
+        line = f"{request.method} {request.path}"
+        op = max((o for o, rx in patterns.items() if rx.fullmatch(line)), key=len)
+        if op in seen:
+            continue
+        seen.add(op)
+        answer = session.get(
+            f"{world.base}{request.path}",
+            params=request.query,
+            headers={"Authorization": f"token {TOKEN}"},
+            timeout=10,
+        ).json()
+        item = answer[0] if isinstance(answer, list) else answer
+        for field in DESCRIBED_READS[op]:
+            assert field in item, f"{op}: the fake's answer has no {field!r}"
+    assert seen == set(DESCRIBED_READS)
+
+
+@pytest.mark.parametrize("policy", FORK_APPROVAL_POLICIES)
+def test_only_the_strictest_fork_approval_policy_passes(
+    world: FakeGitHub, tmp_path: Path, policy: str
+) -> None:
+    world.repo(MONO).fork_approval = policy
+    world.repo(MONO).private = False
+    code, report = run_doctor(world, make_checkout(tmp_path, CONFIG))
+    strictest = policy == "all_external_contributors"
+    assert code == (0 if strictest else 2)
+    rows = report["rows"]
+    assert isinstance(rows, list)
+    (fork_row,) = [r for r in rows if r["group"] == "forks"]
+    assert (fork_row["status"] == "ok") is strictest
 
 
 # -- the constants doctor checks against, kept equal to the files they describe --------

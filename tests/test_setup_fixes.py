@@ -10,6 +10,7 @@ import pytest
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 from release_tool.adapters.split import fetch_default, require_clean_at
+from release_tool.core.setup_rows import RUNNER_MINIMUM
 from release_tool.errors import InputRejected
 
 from tests.support.sandbox import ROOT, clean_env, git
@@ -83,3 +84,14 @@ def test_no_self_hosted_job_uses_a_self_repository_action() -> None:
                 if step.job == name:
                     assert not step.uses.startswith("$/"), f"{step.where}: $/ on a GPU runner"
     assert {"gpu.yml:gpu"} <= set(self_hosted), self_hosted
+
+
+def test_the_runner_minimum_doctor_checks_is_the_one_the_docs_state() -> None:
+    """docs/pipeline-setup.md (step 7, with its sources) and gpu-gate.md name doctor's minimum."""
+    setup = (ROOT / "docs" / "pipeline-setup.md").read_text(encoding="utf-8")
+    gate = (ROOT / "docs" / "gpu-gate.md").read_text(encoding="utf-8")
+    assert f"**Version ≥ {RUNNER_MINIMUM}**" in setup
+    assert f"runner version {RUNNER_MINIMUM} or later" in gate
+    # the $/ minimum is GitHub's changelog figure, above the GPU runners' minimum
+    assert "**Version ≥ 2.336.0** wherever a self-hosted job uses a `$/…` action" in setup
+    assert Version("2.336.0") > RUNNER_MINIMUM

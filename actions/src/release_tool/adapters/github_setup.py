@@ -232,6 +232,9 @@ class SetupReader:
         return BranchProtection(checks, bool(required.get("strict")))
 
     def _fork_approval(self, base: str) -> Fetched[str | None]:
+        # REST: "Get fork PR contributor approval permissions for a repository";
+        # approval_policy: first_time_contributors_new_to_github | first_time_contributors
+        # | all_external_contributors (@octokit/openapi 23.0.2).
         data = self._get(f"{base}/actions/permissions/fork-pr-contributor-approval", REPO_ADMIN)
         return data if isinstance(data, Denied) else data.get("approval_policy")
 

@@ -33,8 +33,14 @@ DEFAULT_DISPATCH_APP = "vlmhb-dispatch"
 # The required checks on main: the GPU gate and ci.yml's job (a test keeps the name).
 GATE_CHECK = "GPU gate"
 CI_CHECKS = ("tests (lint, types, pre-commit, pytest, workflow linters)",)
-GITHUB_ACTIONS_APP_ID = 15368  # the `app.id` of every check run GitHub Actions makes
-# node24 actions (actions/checkout v5+, upload/download-artifact, setup-uv) need this runner.
+# The GitHub App behind every check run GitHub Actions makes: a required check's source
+# (`integration_id` in a ruleset, `app_id` in branch protection). GitHub's docs print no
+# number; `GET /apps/github-actions` ("Get an app") and any Actions check run's `app.id`
+# give 15368 (docs/pipeline-setup.md, step 11).
+GITHUB_ACTIONS_APP_ID = 15368
+# The self-hosted jobs' actions run on node24. The runner accepts `using: node24` from
+# v2.327.0 (actions/runner #3940); the actions name v2.327.1 as their minimum (e.g.
+# actions/checkout's README, "Checkout v5"). Not a GitHub-documented rule: the actions'.
 RUNNER_MINIMUM = Version("2.327.1")
 # Owners of the third-party actions the workflows use (a test keeps the list complete).
 ACTION_OWNERS = ("actions", "astral-sh", "docker")

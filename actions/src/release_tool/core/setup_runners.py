@@ -68,6 +68,8 @@ def _backend_rows(
     for rg, matching in serving:
         where = f"{backend}: group {rg.name}"
         out.append(_group_access_row(group, where, rg, monorepo, public=public))
+        # GitHub ("Managing access to self-hosted runners using groups"): a selected
+        # workflow is pinned to a branch, tag or SHA; a PR run's ref is refs/pull/N/merge.
         if rg.restricted_to_workflows:
             out.append(
                 fail(
