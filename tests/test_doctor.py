@@ -389,7 +389,7 @@ def test_each_broken_setting_gives_its_fail_row(
         (
             "/user/installations/72/repositories",
             "dispatch App vlmhb-dispatch repositories",
-            "installation's repositories",
+            "List repositories accessible to the user access token",
         ),
     ],
 )

@@ -48,7 +48,12 @@ REPO_ADMIN = "repository Administration: read"
 RUNNERS = "organization Self-hosted runners: read (classic: admin:org)"
 SECRETS, VARIABLES = "repository Secrets: read", "repository Variables: read"
 ENVIRONMENTS = "repository Environments: read"
-INSTALL_REPOS = "an org owner's token that sees the installation's repositories"
+# GET /user/installations/{id}/repositories is GitHub's "List repositories accessible to
+# the user access token": it lists what both the installation and the token's user reach.
+INSTALL_REPOS = (
+    "an org owner's user token that GitHub accepts for 'List repositories accessible "
+    "to the user access token'"
+)
 PACKAGES = "a classic token with read:packages (the Packages API accepts no other)"
 
 
