@@ -57,6 +57,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "regenerate open release PRs on the current base head",
     ),
     "comment": ("release_tool.commands.comment", "create or update a sticky report comment"),
+    "doctor": (
+        "release_tool.commands.doctor",
+        "check the pipeline's setup on GitHub and in the checkout (read-only)",
+    ),
     "report-failure": (
         "release_tool.commands.report_failure",
         "open or update the issue of a failed promotion",
