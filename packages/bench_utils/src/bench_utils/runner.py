@@ -6,6 +6,8 @@ loaded; asking writes every batch's records as soon as they arrive.
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,7 +102,32 @@ def resolve_model_path(model: ModelConfig, run_dir: Path) -> str:
     return str(built)
 
 
+QUIET_HF = {
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",  # hub downloads and transformers' shard loading
+    "TRANSFORMERS_VERBOSITY": "error",
+    "TRANSFORMERS_NO_ADVISORY_WARNINGS": "1",
+}
+
+
+def quiet_hugging_face() -> None:
+    """Keep Hugging Face's own bars and advice out of a run's output (one rich bar stays).
+
+    The variables are set only where the user has not set them; a library already
+    imported has read them, so it is told through its API as well.
+    """
+    for name, value in QUIET_HF.items():
+        os.environ.setdefault(name, value)
+    hub = sys.modules.get("huggingface_hub")
+    if hub is not None and os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] == "1":
+        hub.utils.disable_progress_bars()
+    transformers = sys.modules.get("transformers")
+    if transformers is not None and os.environ["TRANSFORMERS_VERBOSITY"] == "error":
+        transformers.utils.logging.set_verbosity_error()
+        transformers.utils.logging.disable_progress_bar()
+
+
 def load_model(model: ModelConfig, run_dir: Path) -> ModelInterface:
+    quiet_hugging_face()
     return create_model(model.family, resolve_model_path(model, run_dir), **model.params)
 
 

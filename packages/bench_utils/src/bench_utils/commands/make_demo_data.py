@@ -10,9 +10,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from print_utils import print_status
-
 from bench_utils.cli import UsageError
+from bench_utils.console import say
 from bench_utils.demo_data import CLASSES, SUBSETS, DemoDataError, DemoSpec, make_demo_data
 
 
@@ -50,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
         summary = make_demo_data(args.directory, spec)
     except DemoDataError as exc:
         raise UsageError(str(exc)) from None
-    print_status(
+    say(
         f"wrote {summary.images} images and {summary.documents} documents "
         f"({summary.pages} pages) for classes {', '.join(CLASSES)} in subsets "
         f"{', '.join(SUBSETS)} to {args.directory}",

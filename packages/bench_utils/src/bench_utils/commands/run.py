@@ -11,12 +11,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from model_interface import available_families
-from print_utils import print_status, print_table, progress_bar
+from print_utils import print_table, progress_bar
 from prompt_handler import load_prompt
 
 from bench_utils.cli import UsageError
+from bench_utils.console import say
 from bench_utils.dataset import DatasetError, Item
-from bench_utils.outputs import OVERALL, write_outputs
+from bench_utils.outputs import OVERALL, tiny_warning, write_outputs
+from bench_utils.plots import EXTRA_HINT
 from bench_utils.predictions import (
     PREDICTIONS,
     Key,
@@ -85,18 +87,31 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
 
     pending = [i for i in plan.items if (plan.task.name, i.subset, i.path) not in done]
-    print_status(
+    warning = tiny_warning(run_record)
+    say(
         f"{plan.task.name}: {len(plan.items)} items in {', '.join(plan.subsets)}"
         + (f" ({plan.skipped} single images skipped)" if plan.skipped else "")
         + (f"; {len(done)} already predicted" if done else "")
         + f"; run directory {run_dir}"
     )
+    if warning:
+        say(f"Note: {warning}", "warn")
     if pending:
         _predict(config, plan=plan, run_dir=run_dir, done=done, pending=pending, args=args)
-    metrics = write_outputs(run_dir, plan, done, run_record)
-    overall = metrics[OVERALL]
+    outputs = write_outputs(run_dir, plan, done, run_record)
+    overall = outputs.metrics[OVERALL]
     print_table(("metric", "value"), [(k, _show(v)) for k, v in overall.items()], title=OVERALL)
-    print_status(f"report: {run_dir / 'report.md'}", "ok")
+    if warning:
+        say("these metrics come from the random tiny test model (see the note above)", "warn")
+    if not outputs.plotted:
+        say(EXTRA_HINT, "warn")
+    say(f"report: {outputs.files[0]}", "ok")
+    if outputs.plotted:
+        pngs = [p.name for p in outputs.files if p.suffix == ".png"]
+        say(
+            f"html: {run_dir / 'report.html'} (plots: {', '.join(pngs) or 'none'})",
+            "ok",
+        )
     return 0
 
 
@@ -130,7 +145,7 @@ def _predict(
             )
     except BaseException as exc:  # Ctrl-C, a model error, a crash: say how to go on, re-raise
         what = "interrupted" if isinstance(exc, KeyboardInterrupt) else "stopped by an error"
-        print_status(
+        say(
             f"{what}; {len(done)} answers are in {run_dir / PREDICTIONS}; continue with: "
             f"vlmhb run --config {args.config}"
             + (f" --dataset {args.dataset}" if args.dataset else "")
