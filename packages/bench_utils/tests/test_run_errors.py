@@ -42,7 +42,7 @@ CASES = [
     (
         GOOD.replace('"classification"\nprompt', '"ocr"\nprompt'),
         "{classes}",
-        "`task` must be one of classification, page_ordering, not 'ocr'",
+        "`task` must be one of classification, page_ordering, vqa, extraction, not 'ocr'",
     ),
     ("batch_size = 0\n" + GOOD, "{classes}", "`batch_size` must be an integer >= 1, not 0"),
     ("sample_size = -3\n" + GOOD, "{classes}", "`sample_size` must be an integer >= 1"),

@@ -15,8 +15,9 @@ from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 
 from model_interface import ModelError
-from print_utils import print_error
 from prompt_handler import PromptError
+
+from bench_utils.console import say_error
 
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "families": ("bench_utils.commands.families", "list the installed model families"),
@@ -61,13 +62,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args._module.run(args))
     except (UsageError, PromptError) as exc:
-        print_error(str(exc))
+        say_error(str(exc))
         return 2
     except ModelError as exc:
-        print_error(str(exc))
+        say_error(str(exc))
         return 1
     except KeyboardInterrupt:
-        print_error("interrupted")
+        say_error("interrupted")
         return 130
 
 

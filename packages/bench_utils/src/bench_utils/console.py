@@ -9,6 +9,7 @@ wrapping (the terminal folds them, the text keeps no inserted newlines). Any
 from __future__ import annotations
 
 from print_utils import get_console, print_status
+from rich.console import Console
 from rich.markup import escape
 
 
@@ -21,3 +22,9 @@ def say(message: str, level: str = "info") -> None:
         print_status(escape(message), level, console)
     finally:
         console.soft_wrap = before
+
+
+def say_error(message: str) -> None:
+    """Print one error line to stderr, unwrapped and without markup."""
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    print_status(escape(message), "error", console)

@@ -25,7 +25,7 @@ from bench_utils.report import (
     write_json,
     write_text_atomic,
 )
-from bench_utils.runconfig import TINY
+from bench_utils.runconfig import FOLDER_TASKS, TINY
 from bench_utils.runner import RunPlan
 from bench_utils.tasks import Metrics, Record
 
@@ -53,7 +53,7 @@ def _parameter_rows(run_record: Mapping[str, Any], plan: RunPlan) -> list[list[o
     rows: list[list[object]] = [
         ["task", config["task"]],
         ["dataset", config["dataset"]],
-        ["subsets", ", ".join(plan.subsets)],
+        ["subsets" if config["task"] in FOLDER_TASKS else "splits", ", ".join(plan.subsets)],
         ["classes", ", ".join(plan.task.classes)],
         ["sample size per subset", config["sample_size"] or "all"],
         ["seed", config["seed"]],
@@ -66,6 +66,12 @@ def _parameter_rows(run_record: Mapping[str, Any], plan: RunPlan) -> list[list[o
         for k, v in sorted(model["params"].items())
     ]
     rows += [["batch size", config["batch_size"]], ["prompt file", config["prompt"]]]
+    if "system_prompt" in config:
+        rows.append(["system prompt file", config["system_prompt"]])
+    for column, values in config.get("filter", {}).items():
+        rows.append([f"filter.{column}", ", ".join(values)])
+    for doc_class, fields in config.get("fields", {}).items():
+        rows.append([f"fields.{doc_class}", ", ".join(f"{k} ({v})" for k, v in fields.items())])
     return rows
 
 
@@ -121,6 +127,7 @@ def write_outputs(
         notes=plan.task.notes(metrics[OVERALL]),
         details=plan.task.write_details(run_dir, scopes),
         charts=plan.task.charts(scopes),
+        system_prompt=run_record.get("system_prompt"),
     )
     files = [run_dir / "report.md"]
     plotted = plotting_available()

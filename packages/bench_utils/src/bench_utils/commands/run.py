@@ -1,4 +1,4 @@
-"""Run a benchmark task (classification or page ordering) on a dataset and write a report.
+"""Run a benchmark task (classification, page ordering, VQA, extraction) and write a report.
 
 The run directory (under the config's output_dir) holds predictions.jsonl, written as
 answers arrive, then metrics.{json,csv}, the task's detail files and report.md.
@@ -52,6 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _prepare(args: argparse.Namespace) -> tuple[RunConfig, RunPlan, dict[str, object]]:
+    """Config, plan and the run record (config, prompt text, system prompt as sent)."""
     config = load_run_config(args.config, args.dataset)
     families = available_families()
     if config.model.family not in families:
@@ -61,8 +62,18 @@ def _prepare(args: argparse.Namespace) -> tuple[RunConfig, RunPlan, dict[str, ob
         )
     check_tiny_support(config.model)
     prompt = load_prompt(config.prompt)
+    record: dict[str, object] = {"config": config.to_record(), "prompt": prompt.text}
+    if config.system_prompt is not None:
+        system = load_prompt(config.system_prompt)
+        if system.fields:
+            first = sorted(system.fields)[0]
+            raise ConfigError(
+                f"system prompt {config.system_prompt} has the field {{{first}}}; "
+                "a system prompt is sent as written (write {{ and }} for literal braces)"
+            )
+        record["system_prompt"] = system.render()
     plan = plan_run(config, prompt)
-    return config, plan, {"config": config.to_record(), "prompt": prompt.text}
+    return config, plan, record
 
 
 def run(args: argparse.Namespace) -> int:
@@ -97,7 +108,15 @@ def run(args: argparse.Namespace) -> int:
     if warning:
         say(f"Note: {warning}", "warn")
     if pending:
-        _predict(config, plan=plan, run_dir=run_dir, done=done, pending=pending, args=args)
+        _predict(
+            config,
+            plan=plan,
+            run_dir=run_dir,
+            done=done,
+            pending=pending,
+            args=args,
+            run_record=run_record,
+        )
     outputs = write_outputs(run_dir, plan, done, run_record)
     overall = outputs.metrics[OVERALL]
     print_table(("metric", "value"), [(k, _show(v)) for k, v in overall.items()], title=OVERALL)
@@ -123,10 +142,14 @@ def _predict(
     done: dict[Key, Record],
     pending: list[Item],
     args: argparse.Namespace,
+    run_record: dict[str, object],
 ) -> None:
     # Drop a torn last line before appending to the file.
     write_predictions(run_dir / PREDICTIONS, done.values())
-    model = load_model(config.model, run_dir)
+    system_prompt = run_record.get("system_prompt")
+    model = load_model(
+        config.model, run_dir, str(system_prompt) if system_prompt is not None else None
+    )
     try:
         with PredictionWriter(run_dir / PREDICTIONS) as writer, progress_bar() as progress:
             bar = progress.add_task(plan.task.name, total=len(plan.items), completed=len(done))
