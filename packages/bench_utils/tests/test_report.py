@@ -201,7 +201,8 @@ def test_quiet_hugging_face_sets_what_the_user_left_unset(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     for name in QUIET_HF:
-        monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv(name, "")  # records the original state, restored afterwards
+        monkeypatch.delenv(name)
     monkeypatch.setenv("TRANSFORMERS_VERBOSITY", "info")
     quiet_hugging_face()
     assert os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] == "1"

@@ -9,6 +9,7 @@ overall metrics equal the ones recomputed here from predictions.jsonl.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from statistics import fmean
 from typing import Any
@@ -18,6 +19,7 @@ from bench_utils.answers import parse_class_index, parse_json_object, parse_page
 from bench_utils.cli import main
 from bench_utils.demo_data import CLASSES, DemoSpec, make_demo_data
 from bench_utils.metrics import anls, cer, classification_report, exact_match, score_ordering
+from bench_utils.runner import QUIET_HF
 from model_interface import get_model_class
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -99,8 +101,11 @@ def recompute_overall(task: str, predictions: list[dict[str, object]]) -> dict[s
 @pytest.mark.model
 @pytest.mark.parametrize("task", ["classification", "page_ordering", "vqa", "extraction"])
 def test_tiny_qwen_runs_the_example_config(
-    task: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    task: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
 ) -> None:
+    for name in QUIET_HF:  # the defaults: unset (the original state is restored afterwards)
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
     assert get_model_class("Qwen2.5-VL").supports_tiny_checkpoint()
@@ -143,6 +148,12 @@ def test_tiny_qwen_runs_the_example_config(
         assert overall[key] == pytest.approx(value), key
     report = (run_dir / "report.md").read_text()
     assert "## Metrics" in report
+    # Hugging Face's own bars ("Loading weights", "Writing model shards") stay quiet
+    out, err = capfd.readouterr()
+    assert "it/s]" not in out + err
+    assert "Loading weights" not in out + err
+    bars = re.findall(rf"^{task} ━+ (\d+)/(\d+)", out, re.MULTILINE)
+    assert bars == [(str(COUNTS[task]), str(COUNTS[task]))]  # the run's one rich bar
     assert "the model is the random tiny test checkpoint of the Qwen2.5-VL family" in report
     config_text = config.read_text()
     if "system_prompt" in config_text:
