@@ -18,6 +18,14 @@ from model_interface import ModelError
 from prompt_handler import PromptError
 
 from bench_utils.console import say_error
+from bench_utils.errors import UsageError
+
+# Each error type the boundary reports in one sentence, and its exit code (first match).
+EXIT_CODES: tuple[tuple[type[Exception], int], ...] = (
+    (UsageError, 2),
+    (PromptError, 2),
+    (ModelError, 1),
+)
 
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "families": ("bench_utils.commands.families", "list the installed model families"),
@@ -28,10 +36,6 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     ),
     "smoke": ("bench_utils.commands.smoke", "check torch, the device and a model generating"),
 }
-
-
-class UsageError(Exception):
-    """Rejected input: one sentence, exit 2."""
 
 
 def _version() -> str:
@@ -61,12 +65,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args._module.run(args))
-    except (UsageError, PromptError) as exc:
+    except tuple(error for error, _ in EXIT_CODES) as exc:
         say_error(str(exc))
-        return 2
-    except ModelError as exc:
-        say_error(str(exc))
-        return 1
+        return next(code for error, code in EXIT_CODES if isinstance(exc, error))
     except KeyboardInterrupt:
         say_error("interrupted")
         return 130

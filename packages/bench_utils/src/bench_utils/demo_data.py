@@ -22,6 +22,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 from bench_utils.demo_annotated import make_annotated_demo
+from bench_utils.errors import UsageError
 
 CLASSES = ("invoice", "letter", "receipt")
 SUBSETS = ("clean", "blurred", "noisy")
@@ -54,7 +55,7 @@ Draw = ImageDraw.ImageDraw
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
 
-class DemoDataError(ValueError):
+class DemoDataError(UsageError):
     """The demo dataset cannot be written where asked; one sentence."""
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench_utils.errors import UsageError
 from bench_utils.normalisers import NORMALISERS
 
 TASKS = ("classification", "page_ordering", "vqa", "extraction")
@@ -39,7 +40,7 @@ _TOP_KEYS = {
 _MODEL_KEYS = {"family", "name", "params"}
 
 
-class ConfigError(ValueError):
+class ConfigError(UsageError):
     """The run configuration is invalid; the message is one sentence."""
 
 

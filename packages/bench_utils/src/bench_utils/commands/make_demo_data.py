@@ -12,9 +12,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bench_utils.cli import UsageError
 from bench_utils.console import say
-from bench_utils.demo_data import CLASSES, SUBSETS, DemoDataError, DemoSpec, make_demo_data
+from bench_utils.demo_data import CLASSES, SUBSETS, DemoSpec, make_demo_data
 
 
 def _count(text: str) -> int:
@@ -67,10 +66,7 @@ def run(args: argparse.Namespace) -> int:
         args.vqa_documents_per_class,
         args.forms_per_class,
     )
-    try:
-        summary = make_demo_data(args.directory, spec)
-    except DemoDataError as exc:
-        raise UsageError(str(exc)) from None
+    summary = make_demo_data(args.directory, spec)
     say(
         f"wrote {summary.images} images and {summary.documents} documents "
         f"({summary.pages} pages) for classes {', '.join(CLASSES)} in subsets "
