@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from statistics import fmean
 from typing import Any
 
 from prompt_handler import Prompt
@@ -42,10 +41,6 @@ class AnnotatedTask(Task):
         return [to_item(self.dataset, row, source) for row in chosen]
 
 
-def mean_or_none(values: Sequence[float]) -> float | None:
-    return fmean(values) if values else None
-
-
 def breakdown(
     records: Sequence[Record],
     columns: Sequence[str],
@@ -67,7 +62,3 @@ def write_breakdown(run_dir: Path, name: str, rows: list[dict[str, Any]], title:
     table = [[row[c] for c in header] for row in rows]
     write_csv(run_dir / f"{name}.csv", header, table)
     return f"## {title}\n\n{markdown_table(header, table)}"
-
-
-def group_mapping(rows: Sequence[Mapping[str, Any]], group: str) -> list[Mapping[str, Any]]:
-    return [row for row in rows if row["group"] == group]
