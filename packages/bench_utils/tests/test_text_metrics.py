@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pytest
 from bench_utils.answers import field_key, field_text, parse_json_object
-from bench_utils.metrics import anls, cer, char_error_rate, exact_match, normalize_text
+from bench_utils.metrics import (
+    anls,
+    cer,
+    char_error_rate,
+    exact_match,
+    normalize_text,
+    word_error_rate,
+)
 from bench_utils.normalisers import NORMALISERS
 
 
@@ -39,6 +46,14 @@ def test_cer_is_capped_and_handles_empty_truth() -> None:
     assert cer("x", "") == 1.0
     assert char_error_rate("ABC", "abc") == 1.0  # case counts when not normalised
     assert cer("ABC", "abc") == 0.0
+
+
+def test_word_error_rate() -> None:
+    assert word_error_rate("ОВД Тверского  района", "ОВД Тверского района") == 0.0
+    assert word_error_rate("ОВД района", "ОВД Тверского района") == pytest.approx(1 / 3)
+    assert word_error_rate("a b c d e", "x") == 1.0  # capped
+    assert word_error_rate("", "") == 0.0
+    assert word_error_rate("x", "") == 1.0
 
 
 @pytest.mark.parametrize(

@@ -287,6 +287,8 @@ def test_extraction_metrics_match_hand_computed_values(
     assert overall["document_exact_match"] == pytest.approx(2 / 5)  # e2, e5
     # CER over the 10 fields with a truth: 1/6 (e1 number) + 1 (e3) + 1 + 1 (e4), rest 0
     assert overall["cer"] == pytest.approx((1 / 6 + 3) / 10)
+    # WER over the same 10 fields: a wrong one-word value is 1 word error, a missing one too
+    assert overall["wer"] == pytest.approx(4 / 10)  # e1 number, e3, e4 series and issuer
 
     rows = {
         (r["doc_class"], r["field"]): r for r in read_lines_json(run_dir / "extraction_fields.json")
@@ -305,6 +307,8 @@ def test_extraction_metrics_match_hand_computed_values(
     number = rows["passport", "number"]  # e1 wrong, e4 correct
     assert (number["precision"], number["recall"], number["f1"]) == (0.5, 0.5, 0.5)
     assert number["cer"] == pytest.approx(1 / 12)
+    assert number["wer"] == 0.5
+    assert rows["passport", "issuer"]["wer"] == 0.5  # e1 right (3 words), e4 missing
     issue = rows["passport", "issue_date"]  # e1 correct, e4 extra
     assert (issue["precision"], issue["recall"], issue["cer"]) == (0.5, 1.0, 0.0)
     assert issue["exact_match"] == 0.5

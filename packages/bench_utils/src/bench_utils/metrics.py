@@ -239,6 +239,18 @@ def char_error_rate(predicted: str, truth: str) -> float:
     return min(1.0, Levenshtein.distance(predicted, truth) / len(truth))
 
 
+def word_error_rate(predicted: str, truth: str) -> float:
+    """``min(1, Levenshtein(words(predicted), words(truth)) / len(words(truth)))``.
+
+    Words are the whitespace-separated tokens of the strings as given; an empty
+    truth gives 0 for an empty prediction and 1 for any other.
+    """
+    p, t = predicted.split(), truth.split()
+    if not t:
+        return 0.0 if not p else 1.0
+    return min(1.0, Levenshtein.distance(p, t) / len(t))
+
+
 def cer(predicted: str, truth: str) -> float:
     """Character error rate of the normalised strings (see :func:`normalize_text`), capped at 1."""
     return char_error_rate(normalize_text(predicted), normalize_text(truth))

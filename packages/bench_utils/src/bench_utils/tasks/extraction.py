@@ -31,7 +31,7 @@ from bench_utils.annotations import (
 from bench_utils.answers import field_key, field_text, parse_json_object
 from bench_utils.charts import Bars, Chart, Histogram
 from bench_utils.dataset import DatasetError, Item
-from bench_utils.metrics import char_error_rate
+from bench_utils.metrics import char_error_rate, word_error_rate
 from bench_utils.normalisers import NORMALISERS
 from bench_utils.tasks.annotated import AnnotatedTask, write_breakdown
 from bench_utils.tasks.base import Metrics, Record, base_record
@@ -124,6 +124,7 @@ class Extraction(AnnotatedTask):
                 "truth": truth,
                 "outcome": outcome(predicted, truth),
                 "cer": char_error_rate(predicted, truth) if truth else None,
+                "wer": word_error_rate(predicted, truth) if truth else None,
             }
         undeclared = sorted(
             key for key, value in by_key.items() if key not in wanted and field_text(value).strip()
@@ -144,6 +145,7 @@ class Extraction(AnnotatedTask):
             counts["correct"], counts["wrong"], counts["missing"], counts["extra"] + undeclared
         )
         cers = [f["cer"] for f in pairs if f["cer"] is not None]
+        wers = [f["wer"] for f in pairs if f["wer"] is not None]
         return {
             "documents": len(records),
             "unparsable": sum(not r["parsed"] for r in records),
@@ -157,6 +159,7 @@ class Extraction(AnnotatedTask):
                 else 0.0
             ),
             "cer": fmean(cers) if cers else 0.0,
+            "wer": fmean(wers) if wers else 0.0,
             "precision": precision,
             "recall": recall,
             "f1": f1,
@@ -177,6 +180,7 @@ class Extraction(AnnotatedTask):
                     counts["correct"], counts["wrong"], counts["missing"], counts["extra"]
                 )
                 cers = [p["cer"] for p in pairs if p["cer"] is not None]
+                wers = [p["wer"] for p in pairs if p["wer"] is not None]
                 rows.append(
                     {
                         "doc_class": doc_class,
@@ -184,6 +188,7 @@ class Extraction(AnnotatedTask):
                         "documents": len(pairs),
                         "exact_match": fmean(p["predicted"] == p["truth"] for p in pairs),
                         "cer": fmean(cers) if cers else None,
+                        "wer": fmean(wers) if wers else None,
                         "precision": precision,
                         "recall": recall,
                         "f1": f1,
