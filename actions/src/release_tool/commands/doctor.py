@@ -26,8 +26,9 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
+from release_tool.adapters.config_file import load_project_config
 from release_tool.adapters.github_setup import GithubUnreachable, SetupReader
-from release_tool.commands.context import load_project_config
+from release_tool.commands.options import add_json_option, add_repo_option
 from release_tool.core.config import Config
 from release_tool.core.doctor import diagnose
 from release_tool.core.github_context import GithubContext, check_repository, read_github_context
@@ -40,7 +41,7 @@ BASE_IMAGES = Path("docker") / "base-images.toml"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="print the rows as JSON")
+    add_json_option(parser)
     parser.add_argument(
         "--repository",
         metavar="OWNER/NAME",
@@ -52,9 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="SLUG",
         help=f"the dispatch App's slug (default {DEFAULT_DISPATCH_APP})",
     )
-    parser.add_argument(
-        "--repo", type=Path, default=Path(), metavar="DIR", help="the monorepo checkout (default .)"
-    )
+    add_repo_option(parser)
 
 
 def read_local(root: Path, config: Config) -> LocalFacts:
