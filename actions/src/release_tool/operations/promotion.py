@@ -55,7 +55,7 @@ Progress = Callable[[str], None]
 
 @dataclass(frozen=True)
 class PromotionRequest:
-    env: str
+    profile: str  # the profile promoted into
     pins: tuple[Pin, ...]
     allow_downgrade: bool = False
     allow_prerelease: bool = False
@@ -215,7 +215,7 @@ def promote(
         parse_tag(pin.tag)
     checkout = Checkout(checkout_path, env)
     base = checkout.resolve_base(config.default_branch)
-    pyproject_before, lock_text = base_files(checkout, config, request.env, base)
+    pyproject_before, lock_text = base_files(checkout, config, request.profile, base)
     lock_before = read_lock(lock_text) if lock_text is not None else None
     promoted = {p.package for p in request.pins}
     with TagStore(env) as store:
@@ -230,7 +230,7 @@ def promote(
         )
         plan = plan_promotion(
             config,
-            env=request.env,
+            env=request.profile,
             pins=request.pins,
             facts=facts,
             base_commit=base,
