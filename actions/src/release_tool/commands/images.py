@@ -34,12 +34,7 @@ BASE_IMAGES = Path("docker/base-images.toml")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--env",
-        required=True,
-        metavar="ENV",
-        help="which images to plan: dev (the workspace) or a configured profile",
-    )
+    parser.add_argument("--env", required=True, help="dev (the workspace) or a profile's images")
     parser.add_argument("--backend", help="one CUDA backend only (staging and prod)")
     add_json_option(parser)
     parser.add_argument("--bake", type=Path, metavar="FILE", help="write a buildx bake file")

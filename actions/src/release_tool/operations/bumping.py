@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -132,7 +133,7 @@ def bump(
             body=pull_request_body(target, made.changed),
             labels=("bump", f"package:{package.name}"),
         )
-        origin = origin_of(root, config, context, env, prefix="bump/")
+        origin = dataclasses.replace(origin_of(root, config, context, env), branch_prefix="bump/")
         pull = publish_branch(
             origin,
             github(context),

@@ -267,25 +267,25 @@ def execute_plan(
     previous = checkout.branch_commit(plan.branch)
     backends = [b.extra for b in config.backends.values()]
 
+    title = render_title(plan)
+    # The BranchCommit fields, in order; each outcome below sets its status, commit, body.
+    head = BranchCommit(
+        "noop", plan.env, plan.branch, plan.base_branch, plan.base_commit, None, previous, title, ""
+    )
+    pyproject_diff = _diff_text(plan.pyproject_before, plan.pyproject_after, pyproject_path)
+
     def outcome(
         status: BranchStatus, commit: str | None, lock_diff: LockDiff | None
     ) -> PromotionOutcome:
         body = render_body(plan, lock_diff=lock_diff, commit_logs=logs, backends=backends)
+        fields = replace(head, status=status, commit=commit, body=body).branch_fields()
         return PromotionOutcome(
-            status=status,
-            env=plan.env,
-            branch=plan.branch,
-            base_branch=plan.base_branch,
-            base_commit=plan.base_commit,
-            commit=commit,
-            previous_branch_commit=previous,
-            title=render_title(plan),
-            body=body,
+            **fields,
             labels=labels(plan),
             pins=plan.pins,
             rollback=plan.rollback,
             warnings=plan.warnings,
-            pyproject_diff=_diff_text(plan.pyproject_before, plan.pyproject_after, pyproject_path),
+            pyproject_diff=pyproject_diff,
             lock_diff=lock_diff,
         )
 

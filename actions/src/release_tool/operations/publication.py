@@ -141,22 +141,15 @@ def publication_context(
     return context
 
 
-def origin_of(
-    root: Path,
-    config: Config,
-    context: GithubContext,
-    env: Mapping[str, str],
-    prefix: str | None = None,
-) -> Origin:
-    """``origin`` of the checkout at ``root``, pushing only branches under ``prefix``
-    (default: the release branches)."""
+def origin_of(root: Path, config: Config, context: GithubContext, env: Mapping[str, str]) -> Origin:
+    """``origin`` of the checkout at ``root``, pushing only release branches."""
     return Origin(
         checkout=root,
         env=env,
         token=context.token,
         server_url=context.server_url,
         base_branch=config.default_branch,
-        branch_prefix=config.release_prefix if prefix is None else prefix,
+        branch_prefix=config.release_prefix,
     )
 
 

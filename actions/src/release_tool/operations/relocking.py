@@ -10,7 +10,7 @@ commit ``git ls-remote`` gives for a first lock). One commit on ``release/<env>/
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -138,21 +138,15 @@ def relock(
             backends=backends,
         )
 
+        # The BranchCommit fields, in order; each outcome below sets its status and commit.
+        head = BranchCommit(
+            "noop", profile_name, branch, config.default_branch, base, None, previous, title, body
+        )
+
         def outcome(status: BranchStatus, commit: str | None) -> RelockOutcome:
+            fields = replace(head, status=status, commit=commit).branch_fields()
             return RelockOutcome(
-                status=status,
-                env=profile_name,
-                branch=branch,
-                base_branch=config.default_branch,
-                base_commit=base,
-                commit=commit,
-                previous_branch_commit=previous,
-                title=title,
-                body=body,
-                pins=pins,
-                moved=moved,
-                warnings=warnings,
-                lock_diff=lock_diff,
+                **fields, pins=pins, moved=moved, warnings=warnings, lock_diff=lock_diff
             )
 
         if old_text == new_text:
