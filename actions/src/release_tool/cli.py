@@ -20,8 +20,14 @@ from release_tool.errors import ReleaseToolError
 # The exit codes of every command: code -> meaning (docs/release-tool.md shows this table).
 EXIT_CODES: dict[int, str] = {
     0: "done",
-    2: "input rejected: the input, a flag, the configuration or a refused change is wrong",
-    1: "operational failure: git, uv, the filesystem or a remote failed, or a gate failed",
+    2: (
+        "input rejected: the input, a flag, the configuration or a refused change is wrong"
+        " (doctor: a setting is missing or unreadable)"
+    ),
+    1: (
+        "operational failure: git, uv, the filesystem or a remote failed"
+        " (doctor: GitHub unreachable), or a gate failed"
+    ),
     3: "unexpected error (a bug)",
     130: "interrupted",
 }
