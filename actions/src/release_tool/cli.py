@@ -44,6 +44,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "rehearse the whole release flow locally in a throwaway directory",
     ),
     "images": ("release_tool.commands.images", "plan the Docker images of an environment"),
+    "bases": (
+        "release_tool.commands.bases",
+        "pin the base images by index digest (--update, --check, --push)",
+    ),
     "notify": ("release_tool.commands.notify", "send the dispatch that starts a promotion"),
     "refresh": (
         "release_tool.commands.refresh",
