@@ -95,6 +95,7 @@ WORKFLOW_SAMPLES = {
     "PLAN": "success",
     "CHECK": "success",
     "ENV_NAME": "staging",
+    "RELEASE_TOOL_TOKEN": "ghs_sample",
 }
 TOOL_LINE = re.compile(r"\buv run\b[^\n]*\b(release-tool|vlmhb) [a-z]")
 RECORDER = """#!/usr/bin/env python3
