@@ -4,7 +4,8 @@ Decides nothing: callers ask for a manifest, an existence check or a label set a
 get facts back. It speaks the distribution API directly (``/v2/<name>/manifests/…``
 and ``/blobs/…``), answers a ``401`` Bearer challenge by fetching a token from the
 realm it names (anonymously, or with ``RELEASE_TOOL_REGISTRY_USER`` /
-``RELEASE_TOOL_REGISTRY_TOKEN``) and redirects registries given as mirrors.
+``RELEASE_TOOL_REGISTRY_TOKEN`` when the realm is on the registry's own host) and
+redirects registries given as mirrors.
 
 Retries are bounded like the GitHub adapter's: a few attempts per request with
 exponential backoff, only for dropped connections, 429 and 5xx, on GET and HEAD
@@ -189,7 +190,9 @@ class RegistryClient:
             query["service"] = challenge.service
         separator = "&" if urlsplit(challenge.realm).query else "?"
         headers: dict[str, str] = {}
-        if self._basic is not None:
+        # Credentials go only to a token service on the registry's own host.
+        base = oci.endpoint(reference.registry, self.mirrors)
+        if self._basic is not None and urlsplit(challenge.realm).netloc == urlsplit(base).netloc:
             user, secret = self._basic
             headers = urllib3.make_headers(basic_auth=f"{user}:{secret.reveal()}")
         url = f"{challenge.realm}{separator}{urlencode(query)}"
