@@ -29,12 +29,12 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from release_tool.adapters.registry import RegistryClient
-from release_tool.base_pinning import change_json, commit_bases, resolve_changes
 from release_tool.commands.context import load_project_config, say
 from release_tool.core import base_images as bases
 from release_tool.core.oci import parse_mirrors, parse_reference
 from release_tool.errors import InputRejected, OperationalError
-from release_tool.publication import (
+from release_tool.operations.base_pinning import change_json, commit_bases, resolve_changes
+from release_tool.operations.publication import (
     publication_context,
     publish_release_branch,
     report_publication,

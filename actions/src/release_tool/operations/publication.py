@@ -34,7 +34,6 @@ from release_tool.adapters import release_branch as remote_branch
 from release_tool.adapters.actions_io import append_step_summary, write_step_outputs
 from release_tool.adapters.github import GithubAdapter
 from release_tool.adapters.push import Origin, delete_remote_branch, push_branch, token_forms
-from release_tool.base_pinning import BasesOutcome
 from release_tool.core.base_images import LABEL as BASES_LABEL
 from release_tool.core.config import Config
 from release_tool.core.failures import failure_key
@@ -56,6 +55,7 @@ from release_tool.core.supersession import (
     transitions,
 )
 from release_tool.errors import InputRejected, OperationalError
+from release_tool.operations.base_pinning import BasesOutcome
 from release_tool.operations.promotion import PromotionOutcome, branch_fields
 from release_tool.operations.relocking import RelockOutcome
 

@@ -2,7 +2,7 @@
 
 ``resolve_changes`` asks the registry; ``commit_bases`` writes the rewrite as one
 commit on ``release/bases`` (from the base branch head, in a throwaway worktree, the
-checkout untouched), the outcome :mod:`release_tool.publication` publishes like a
+checkout untouched), the outcome :mod:`release_tool.operations.publication` publishes like a
 promotion's or a re-lock's.
 """
 
