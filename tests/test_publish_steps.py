@@ -29,6 +29,7 @@ from tests.support.artifacts import Artifact, download, upload
 from tests.support.sandbox import ROOT, clean_env, git
 from tests.support.workflows import load_yaml
 
+pytestmark = pytest.mark.slow
 WORKFLOW = load_yaml(ROOT / ".github" / "workflows" / "publish.yml")
 EXPRESSION = re.compile(r"\$\{\{\s*(.+?)\s*\}\}")
 DIGEST = {"dev": "sha256:" + "d" * 64, "staging-cu124": "sha256:" + "5" * 64}
