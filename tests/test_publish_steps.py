@@ -11,6 +11,8 @@ daemon here) is a recorder on PATH; everything else is real.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import re
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from release_tool.cli import main
 from release_tool.core import base_images as bases
 
 from tests.support.action_runner import read_outputs
@@ -198,28 +201,12 @@ def _build(checkout: Path, tmp: Path, entry: dict[str, Any]) -> Artifact:
         assert list(bake["target"]) == ["dev"]
     else:
         # staging's stand-in lock cannot be exported: its plan is written without exports
-        plan = subprocess.run(
-            [
-                "uv",
-                "run",
-                "--locked",
-                "--no-dev",
-                "--package",
-                "release-tool",
-                "release-tool",
-                "images",
-                "--env",
-                entry["env"],
-                "--backend",
-                entry["backend"],
-                "--json",
-            ],
-            cwd=checkout,
-            env=clean_env({"UV_PROJECT_ENVIRONMENT": str(VENV[0]), **extra}),
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+        out = io.StringIO()
+        argv = ["images", "--root", str(checkout), "--env", entry["env"], "--json"]
+        with contextlib.redirect_stdout(out):
+            code = main([*argv, "--backend", entry["backend"]], env=clean_env(extra))
+        assert code == 0
+        plan = out.getvalue()
         (checkout / "plan.json").write_text(plan, encoding="utf-8")
     code, _, err, _ = _run(
         "build",

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from release_tool.core.config import BackendConfig, Config
+from release_tool.core.matrix import check_backend
 from release_tool.errors import InputRejected
 
 REVISION_LABEL = "org.opencontainers.image.revision"
@@ -63,8 +64,11 @@ class Decision:
 
 
 def variants(config: Config, env: str) -> tuple[Variant, ...]:
-    """The variants of ``env``: dev has one (smoked on the latest backend's runners)."""
+    """The variants of ``env``: dev has one (smoked on the latest backend's runners).
+    Runner labels are checked as for the GPU gate's matrix (self-hosted and gpu)."""
     backends = config.backends
+    for backend in backends.values():
+        check_backend(backend)
     if env == "dev":
         smoke = backends.get(config.images.latest_backend) or next(iter(backends.values()))
         return (Variant("dev", None, "dev", smoke.runner_labels, smoke.name, DEV_INPUTS),)
