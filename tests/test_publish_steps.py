@@ -238,18 +238,26 @@ def _download(
     )
 
 
+ENTRIES = {
+    "dev": _entry("dev", "dev", ""),
+    "staging-cu124": _entry("staging-cu124", "staging", "cu124"),
+}
+
+
+@pytest.fixture(scope="module")
+def built(checkout: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Artifact]:
+    """The build legs of both variants, run once: their uploaded artifacts by name."""
+    tmp = tmp_path_factory.mktemp("build")
+    return {f"smoke-{v}": _build(_fresh(checkout), tmp, entry) for v, entry in ENTRIES.items()}
+
+
 @pytest.mark.parametrize("variants", [["dev"], ["dev", "staging-cu124"]], ids=["one", "several"])
 def test_build_collect_smoke_tag(
-    checkout: Path, tmp_path: Path, docker: Path, variants: list[str]
+    checkout: Path, built: dict[str, Artifact], tmp_path: Path, docker: Path, variants: list[str]
 ) -> None:
-    entries = {
-        "dev": _entry("dev", "dev", ""),
-        "staging-cu124": _entry("staging-cu124", "staging", "cu124"),
-    }
+    entries = ENTRIES
     matrix = json.dumps([entries[v] for v in variants], separators=(",", ":"))
-    artifacts: dict[str, Artifact] = {}
-    for variant in variants:
-        artifacts[f"smoke-{variant}"] = _build(_fresh(checkout), tmp_path, entries[variant])
+    artifacts = {f"smoke-{v}": built[f"smoke-{v}"] for v in variants}
     assert all(list(a) == [f"{n}.json"] for n, a in artifacts.items())
 
     # collect: the records side by side, whatever the count
