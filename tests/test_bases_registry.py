@@ -161,3 +161,21 @@ def test_an_image_that_is_not_an_index_is_refused(lab: OciLab, tmp_path: Path) -
         client.index_digest(parse_reference("vendor/arm-only:1"))
     with pytest.raises(InputRejected, match="was not found"):
         client.index_digest(parse_reference("vendor/absent:1"))
+
+
+def test_credentials_go_only_to_the_registrys_own_token_service(lab: OciLab) -> None:
+    secret = "ghs_REGISTRYCANARY0123456789"
+    env = {"RELEASE_TOOL_REGISTRY_USER": "octocat", "RELEASE_TOOL_REGISTRY_TOKEN": secret}
+    reference = parse_reference(CUDA_128)
+    with token_gate(lab.registry) as gate:
+        client = RegistryClient({"docker.io": gate.url}, env=env)
+        assert client.index_digest(reference) == lab.raw_digest(CUDA_128)
+        assert secret not in repr(client) and secret not in repr(vars(client))
+        # the realm names 127.0.0.1; asked as localhost, the realm is another host
+        elsewhere = RegistryClient(
+            {"docker.io": gate.url.replace("127.0.0.1", "localhost")}, env=env
+        )
+        elsewhere.index_digest(reference)
+    token_requests = [auth for _, path, auth in gate.requests if path.startswith("/token")]
+    assert token_requests[0].startswith("Basic ")  # same host: the credentials
+    assert token_requests[1] == ""  # another host: anonymous
