@@ -73,6 +73,22 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "rehearse the whole release flow locally in a throwaway directory",
     ),
     "images": ("release_tool.commands.images", "plan the Docker images of an environment"),
+    "image-matrix": (
+        "release_tool.commands.image_matrix",
+        "decide which image variants to publish (the publish workflow's matrix)",
+    ),
+    "image-record": (
+        "release_tool.commands.image_record",
+        "write the record of one pushed image variant",
+    ),
+    "image-collect": (
+        "release_tool.commands.image_collect",
+        "collect and check the image records of a publish run; --tag moves the tags",
+    ),
+    "bases": (
+        "release_tool.commands.bases",
+        "pin the base images by index digest (--update, --check, --push)",
+    ),
     "notify": ("release_tool.commands.notify", "send the dispatch that starts a promotion"),
     "refresh": (
         "release_tool.commands.refresh",
