@@ -123,7 +123,7 @@ def _print(rows: list[Row], *, as_json: bool, reachable: bool, code: int) -> Non
 
 def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     root, config = load_project_config(args.repo, env)
-    context = read_github_context(env, config.repository)
+    context = read_github_context(env, config.slug)
     repository = (
         check_repository(args.repository, source="--repository")
         if args.repository

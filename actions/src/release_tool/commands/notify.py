@@ -124,7 +124,7 @@ def collect_pins(args: argparse.Namespace, config: Config) -> list[Pin]:
 
 def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     _, config = load_project_config(args.repo, env)
-    context = read_github_context(env, config.repository)
+    context = read_github_context(env, config.slug)
     repository = (
         check_repository(args.repository, source="--repository")
         if args.repository

@@ -73,7 +73,7 @@ class BackendConfig:
 @dataclass(frozen=True)
 class PackageConfig:
     name: str
-    repository: str  # the git URL, written once here; profiles' sources must equal it
+    url: str  # the git URL (key ``repository``), written once here; profiles' sources equal it
     directory: str
     tag_format: str
     managed_since: Version
@@ -81,7 +81,7 @@ class PackageConfig:
     @property
     def slug(self) -> str:
         """``OWNER/NAME`` as ``github.repository`` spells it, derived from the URL."""
-        path = re.sub(r"^[a-z+]+://[^/]+/", "", self.repository)
+        path = re.sub(r"^[a-z+]+://[^/]+/", "", self.url)
         return path.removesuffix("/").removesuffix(".git")
 
     def format_tag(self, version: Version | str) -> str:
@@ -90,7 +90,7 @@ class PackageConfig:
 
 @dataclass(frozen=True)
 class Config:
-    repository: str
+    slug: str  # the monorepo's OWNER/NAME (key ``repository``, or GITHUB_REPOSITORY)
     default_branch: str
     bot: BotIdentity
     images: ImagesConfig
@@ -174,8 +174,8 @@ def _package(name: str, table: _Table) -> PackageConfig:
         raise ConfigError(
             f"{table.path}: package names must be normalized ({canonicalize_name(name)!r})"
         )
-    repository = table.text("repository")
-    if not re.match(r"^(https|file)://\S+$", repository):
+    url = table.text("repository")
+    if not re.match(r"^(https|file)://\S+$", url):
         raise ConfigError(f"{table.path}.repository must be an https:// git URL")
     tag_format = table.text("tag-format", "{version}")
     if tag_format not in TAG_FORMATS:
@@ -185,7 +185,7 @@ def _package(name: str, table: _Table) -> PackageConfig:
         since = Version(since_text)
     except InvalidVersion:
         raise ConfigError(f"{table.path}.managed-since is not a PEP 440 version") from None
-    package = PackageConfig(name, repository, table.text("directory"), tag_format, since)
+    package = PackageConfig(name, url, table.text("directory"), tag_format, since)
     table.done()
     return package
 
@@ -214,10 +214,10 @@ def load_config(pyproject_text: str, env: Mapping[str, str]) -> Config:
     if not isinstance(tool, dict):
         raise ConfigError(f"[{ROOT_KEY}] is missing from the root pyproject.toml")
     root = _Table(tool, ROOT_KEY)
-    repository = env.get("GITHUB_REPOSITORY") or root.text("repository")
+    slug = env.get("GITHUB_REPOSITORY") or root.text("repository")
     root.taken.add("repository")
-    if not SLUG_RE.match(repository):
-        raise ConfigError(f"{ROOT_KEY}.repository must be OWNER/NAME, not {show(repository)}")
+    if not SLUG_RE.match(slug):
+        raise ConfigError(f"{ROOT_KEY}.repository must be OWNER/NAME, not {show(slug)}")
     bot_table = root.table("bot")
     bot = BotIdentity(bot_table.text("name"), bot_table.text("email"))
     bot_table.done()
@@ -255,7 +255,7 @@ def load_config(pyproject_text: str, env: Mapping[str, str]) -> Config:
         raise ConfigError(f"{ROOT_KEY}.images.latest-backend names no configured backend")
     packages = {name: _package(name, t) for name, t in root.children("packages").items()}
     config = Config(
-        repository=repository,
+        slug=slug,
         default_branch=root.text("default-branch", "main"),
         bot=bot,
         images=images,

@@ -44,7 +44,7 @@ class PlannedPin:
     tag: str
     version: str
     commit: str
-    repository: str  # git URL
+    url: str  # git URL
     slug: str  # OWNER/NAME
     previous_tag: str | None
     previous_commit: str | None  # from the base's lock, where one exists
@@ -241,7 +241,7 @@ def plan_promotion(
                 pin.tag,
                 str(version),
                 fact.commit,
-                cfg.repository,
+                cfg.url,
                 cfg.slug,
                 prev_tag,
                 prev_commit,
@@ -262,9 +262,7 @@ def plan_promotion(
             continue
     all_requirements = {**requirements, **{n: declared(f.pyproject)[1] for n, f in facts.items()}}
     _check_requirements(env, versions, all_requirements, promoted, set(config.packages))
-    after = rewrite_pins(
-        pyproject_before, {p.package: GitPin(p.repository, p.tag) for p in planned}
-    )
+    after = rewrite_pins(pyproject_before, {p.package: GitPin(p.url, p.tag) for p in planned})
     return PromotionPlan(
         env=env,
         profile_dir=profile.directory,

@@ -72,7 +72,7 @@ def render_commit_message(plan: PromotionPlan) -> str:
 
 
 def _commit_link(pin: PlannedPin, commit: str) -> str:
-    base = pin.repository.removesuffix(".git")
+    base = pin.url.removesuffix(".git")
     if base.startswith("https://"):
         return f"[`{commit[:10]}`]({base}/commit/{commit})"
     return f"`{commit[:10]}`"

@@ -88,7 +88,7 @@ def bump(
     root = checkout.root
     config = read_project_config(root, env)
     package = config.package(request.package)
-    context = read_github_context(env, config.repository)
+    context = read_github_context(env, config.slug)
     to_github = context.should_push(request.push) and not request.dry_run
     if to_github:
         context.require_token()  # before anything is made
@@ -97,7 +97,7 @@ def bump(
     current = read_project_version(
         monorepo.read_file(root, base, path, env), f"{path} on origin/{config.default_branch}"
     )
-    released = release_versions(ls_remote_tags(package.repository, env))
+    released = release_versions(ls_remote_tags(package.url, env))
     target = choose_version(
         package.name,
         current,

@@ -153,7 +153,7 @@ def publication_context(
 
     Checked before anything is made, so a missing token fails at once.
     """
-    context = read_github_context(env, config.repository)
+    context = read_github_context(env, config.slug)
     if dry_run or not context.should_push(push):
         return None
     context.require_token()
