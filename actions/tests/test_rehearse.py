@@ -6,7 +6,9 @@ local server that counts requests: the rehearsal must make none.
 
 from __future__ import annotations
 
+import io
 import json
+import re
 import subprocess
 import threading
 import tomllib
@@ -16,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from release_tool.cli import main
+from release_tool.commands.rehearse import log_name, summary
 
 from tests.support.sandbox import ROOT, clean_env, git
 from tests.support.tools import uv_binary
@@ -135,3 +138,76 @@ def test_rehearse_refuses_a_directory_that_is_not_empty(
     assert rc == 2
     assert "is not an empty directory" in capsys.readouterr().err
     assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine\n"
+
+
+_LONG = "staging: promote 6 packages (bench-utils 0.2.0, hello-world 0.2.0, model-interface 0.2.0)"
+RESULT = {
+    "directory": "/tmp/a-rather-long-directory-name/for-the-rehearsal-that-is-kept",
+    "steps": [
+        {
+            "name": "package repositories",
+            "seconds": 0.4,
+            "branch": None,
+            "title": None,
+            "lock_diff": "",
+            "note": "6 package repositories with today's pinned tags",
+        },
+        {
+            "name": "promote into staging (batch)",
+            "seconds": 5.1,
+            "branch": "release/staging/batch-39e03840b6 (merged)",
+            "title": _LONG,
+            "lock_diff": "first lock (50 packages)",
+            "note": "",
+        },
+    ],
+    "outcomes": {
+        "staging_single": {
+            "pins": [{"package": "hello-world", "tag": "0.2.1", "commit": "1" * 40}]
+        },
+        "prod_from_staging": {"pins": [{}] * 6},
+        "prod_rollback": {
+            "pins": [
+                {
+                    "package": "hello-world",
+                    "previous_tag": "0.2.1",
+                    "tag": "0.2.0",
+                    "commit": "2" * 40,
+                }
+            ]
+        },
+    },
+}
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_piped_summary_is_plain_unwrapped_and_titles_hold_only_pr_titles() -> None:
+    out = io.StringIO()
+    summary(out, RESULT, kept=True)
+    text = out.getvalue()
+    assert not set("┃│┏━") & set(text)  # no table
+    assert f"      PR title:  {_LONG}\n" in text  # one line, unwrapped
+    assert "      result:    6 package repositories with today's pinned tags\n" in text
+    # only the promotion's PR title is labelled as one
+    assert text.count("PR title:") == 1
+    assert f"everything is kept in {RESULT['directory']}\n" in text
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_terminal_summary_fits_the_terminal_width(width: int) -> None:
+    out = _Terminal()
+    summary(out, RESULT, kept=True, width=width)
+    text = re.sub(r"\x1b\[[0-9;]*m", "", out.getvalue())  # the colours
+    table = [line for line in text.splitlines() if set(line) & set("┃│┏━┡└")]
+    assert table and all(len(line) <= width for line in table)
+    assert "PR title" in out.getvalue()
+
+
+def test_log_names_are_plain_words() -> None:
+    assert log_name(2, "monorepo origin + clone") == "02-monorepo-origin-clone.log"
+    assert log_name(9, "promote prod --from-env staging") == "09-promote-prod-from-env-staging.log"
+    assert log_name(3, "adopt (legacy/main + old tags kept)") == "03-adopt.log"

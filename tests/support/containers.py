@@ -1,4 +1,4 @@
-"""Daemonless image builds for tests and benchmarks (recipes in shared/NOTES.md).
+"""Daemonless image builds for tests and benchmarks (recipes in docs/testing.md).
 
 buildah with ``--isolation chroot`` in a private storage root (``--storage-driver vfs``
 for the tests; benchmarks pick ``overlay`` where the kernel allows it);
@@ -21,7 +21,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -133,16 +133,23 @@ class Buildah:
         return self.run("bud", "--isolation", "chroot", cache, *args, str(context), check=check)
 
     def build_timed(
-        self, context: Path, *args: str, check: bool = True, layers: bool = True
+        self,
+        context: Path,
+        *args: str,
+        check: bool = True,
+        layers: bool = True,
+        live: Callable[[str], None] | None = None,
     ) -> tuple[subprocess.CompletedProcess[str], list[tuple[str, float]]]:
         """:meth:`build` with each ``[stage] STEP n/m: ...`` line and the seconds until the
         next step began (or the build ended); stderr is merged into stdout. The storage's
-        size is sampled every ``SAMPLE_S`` seconds meanwhile into :attr:`peak_bytes`."""
+        size is sampled every ``SAMPLE_S`` seconds meanwhile into :attr:`peak_bytes`.
+        ``live`` gets each step line as it starts, with the seconds since the build began."""
         cache = "--layers" if layers else "--layers=false"
         argv = ["buildah", *self._common(), "bud", "--isolation", "chroot", cache]
         argv += [*args, str(context)]
         lines: list[str] = []
         starts: list[tuple[str, float]] = []
+        began = time.monotonic()
         with (
             self._sampling(),
             subprocess.Popen(
@@ -154,6 +161,8 @@ class Buildah:
                 lines.append(line)
                 if _STEP.match(line):
                     starts.append((line.strip(), time.monotonic()))
+                    if live is not None:
+                        live(f"{starts[-1][1] - began:6.0f} s  {line.strip()[:110]}")
                 elif line.startswith("--> Using cache") and starts:
                     starts[-1] = (f"(cached) {starts[-1][0]}", starts[-1][1])
             code = proc.wait()
@@ -247,6 +256,13 @@ class Buildah:
         self.run("umount", name, check=False)
         self.run("rm", name, check=False)
         return mounted
+
+    def discard(self, *images: str) -> None:
+        """Remove ``images``, every working container and the images no tag names."""
+        self.run("rm", "--all", check=False)
+        if images:
+            self.run("rmi", "--force", *images, check=False)
+        self.run("rmi", "--prune", check=False)
 
     def remove_storage(self) -> None:
         """Delete every container and image, unmount what is left, remove the root."""

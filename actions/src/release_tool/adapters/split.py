@@ -9,6 +9,7 @@ ref or touches the working tree.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -60,10 +61,21 @@ def require_clean_at(root: Path, branch: str, origin_head: str, env: Mapping[str
         )
 
 
+# Splits already made by this process: (checkout, directory, commit) -> split commit.
+# A split is a pure function of the commit's history, so one publication that adopts and
+# then publishes at the same commit (the rehearsal) splits each package once.
+_SPLITS: dict[tuple[str, str, str], str] = {}
+
+
 def split_directory(root: Path, directory: str, rev: str, env: Mapping[str, str]) -> str:
     """The commit of ``directory``'s split history at ``rev``."""
     if not git_succeeds("cat-file", "-e", f"{rev}:{directory}", cwd=root, env=env):
         raise InputRejected(f"{directory} does not exist at {rev[:12]} of the monorepo")
+    key = (str(root.resolve()), directory, resolve(root, rev, env))
+    known = _SPLITS.get(key)
+    if known and git_succeeds("cat-file", "-e", f"{known}^{{commit}}", cwd=root, env=env):
+        print(f"{directory}: split of {key[2][:12]} already made ({known[:12]})", file=sys.stderr)
+        return known
     out = run_git(
         "subtree",
         "split",
@@ -78,6 +90,7 @@ def split_directory(root: Path, directory: str, rev: str, env: Mapping[str, str]
     commit = out.splitlines()[-1].strip() if out else ""
     if len(commit) != 40:
         raise OperationalError(f"git subtree split of {directory} gave no commit: {out!r}")
+    _SPLITS[key] = commit
     return commit
 
 
