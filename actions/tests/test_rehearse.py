@@ -1,4 +1,5 @@
-"""``release-tool rehearse`` as the README writes it, then the state it leaves behind.
+"""``release-tool rehearse`` as the README writes it, on a fresh clone, then the state it
+leaves behind; its summary piped and on a terminal.
 
 Run with GITHUB_ACTIONS=true, a token, and the GitHub API and server URLs pointing at a
 local server that counts requests: the rehearsal must make none.
@@ -20,6 +21,7 @@ import pytest
 from release_tool.cli import main
 from release_tool.commands.rehearse import log_name, summary
 
+from tests.support.readme import main_job
 from tests.support.sandbox import ROOT, clean_env, git
 from tests.support.tools import uv_binary
 
@@ -76,7 +78,6 @@ def _locked(repo: Path, ref: str, env: str) -> dict[str, str]:
 @pytest.mark.slow
 def test_rehearse_as_the_readme_writes_it(tmp_path: Path, api: tuple[str, list[str]]) -> None:
     url, seen = api
-    keep = tmp_path / "rehearsal"
     refs_before = git("for-each-ref", "--format=%(refname) %(objectname)", cwd=ROOT)
     env = clean_env(
         {
@@ -88,15 +89,27 @@ def test_rehearse_as_the_readme_writes_it(tmp_path: Path, api: tuple[str, list[s
             "GH_TOKEN": "ghs_rehearsalsecret0123456789",
         }
     )
+    # The README's line, exactly, in a fresh clone: its "$(mktemp -d)" lands in TMPDIR.
+    clone, tmpdir = tmp_path / "clone", tmp_path / "tmp"
+    git("clone", "--quiet", str(ROOT), str(clone))
+    tmpdir.mkdir()
+    env["TMPDIR"] = str(tmpdir)
+    env["PATH"] = f"{Path(uv_binary()).parent}:{env['PATH']}"
     done = subprocess.run(
-        [uv_binary(), "run", "release-tool", "rehearse", "--keep", str(keep)],
-        cwd=ROOT,
+        ["bash", "-c", main_job()],
+        cwd=clone,
         env=env,
         capture_output=True,
         text=True,
         check=False,
     )
     assert done.returncode == 0, done.stderr[-4000:]
+    (keep,) = [p for p in tmpdir.iterdir() if (p / "rehearsal.json").is_file()]
+    # only release-tool and its dependencies were installed: no torch, no CUDA wheels
+    site = next((clone / ".venv" / "lib").glob("python3*/site-packages"))
+    installed = {p.name.split("-")[0].lower() for p in site.glob("*.dist-info")}
+    assert "release_tool" in installed and "pygithub" in installed
+    assert not {n for n in installed if n.startswith(("torch", "nvidia", "triton"))}
     assert seen == []  # no request reached the "GitHub API"
     assert "release rehearsal" in done.stdout and "everything is kept in" in done.stdout
     assert "ghs_rehearsalsecret" not in done.stdout + done.stderr
