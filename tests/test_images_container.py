@@ -7,7 +7,8 @@ and run. Figures (build times, storage size) are printed, never asserted.
 
 Each phase is reported live (past pytest's capture) with its time and the disk the
 buildah storage takes; a phase's images and containers are removed when it ends, so
-the storage holds one phase's images at a time.
+the storage holds one phase's images at a time. The storage driver is overlay where
+buildah can mount it (each layer holds its own changes), else vfs with a notice.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import pytest
 from packaging.markers import Marker, default_environment
 from packaging.utils import canonicalize_name
 
+from tests.support import containers
 from tests.support.imagelab import (
     BACKEND,
     COMMIT,
@@ -46,13 +48,15 @@ DEV_SMOKE_EXPECT = '"result": "ok"'
 def _live(config: pytest.Config) -> Callable[[str], None]:
     """A writer to the terminal now, not when the test ends (pytest captures output)."""
     capture = config.pluginmanager.getplugin("capturemanager")
+    terminal = config.pluginmanager.getplugin("terminalreporter")
 
     def write(line: str) -> None:
-        if capture is None:  # -p no:capture
+        if capture is None or terminal is None:  # -p no:capture, or no terminal
             print(line, file=sys.stderr, flush=True)
             return
         with capture.global_and_fixture_disabled():
-            print(line, file=sys.stderr, flush=True)
+            terminal.write_line(line)  # on a line of its own, after pytest's dots
+            terminal.flush()
 
     return write
 
@@ -62,9 +66,14 @@ def world(
     tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
 ) -> Iterator[ImageLab]:
     report = _live(pytestconfig)
-    report("\n[images] lab: sandbox, registry, git and index servers, local base + uv images ...")
+    tmp = tmp_path_factory.mktemp("images")
+    driver = containers.overlay_or_vfs(tmp)
+    if driver == "vfs":
+        report("[images] notice: overlay cannot be mounted here; vfs copies the whole root")
+        report("[images] filesystem per layer and needs about 20 GB of disk for this test")
+    report(f"[images] lab ({driver}): sandbox, servers, local base + uv images ...")
     started = time.monotonic()
-    with open_lab(tmp_path_factory.mktemp("images"), report=report) as lab:
+    with open_lab(tmp, driver=driver, report=report) as lab:
         report(f"[images] lab ready: {time.monotonic() - started:.0f} s")
         yield lab
         report(f"[images] figures: {json.dumps(lab.figures)}")
@@ -217,10 +226,10 @@ def test_stale_lock_fails_and_promotion_reuses_third_party_layers(world: ImageLa
 def test_dev_image_runs_the_cli(world: ImageLab) -> None:
     plan = world.plan("dev")
     (image,) = plan["images"]  # type: ignore[misc]
-    # The dev image holds torch from PyPI (a CUDA build, ~6 GB). The vfs driver copies
-    # the whole root filesystem for every cached step, which overflows the disk after
-    # the torch layer; one working container per stage (no step cache) builds it in
-    # two copies. Layer reuse is the runtime image's concern, tested above.
+    # The dev image holds torch from PyPI (a CUDA build, ~6 GB). Without a step cache
+    # (one working container per stage) it is built in the fewest copies, on vfs too,
+    # which copies the whole root filesystem per layer. Layer reuse is the runtime
+    # image's concern, tested above.
     with world.phase("dev image: build (torch from PyPI)"):
         world.build(image, "localhost/dev:test", layers=False)
     with world.phase("dev image: smoke run"):

@@ -91,7 +91,7 @@ def test_rehearse_as_the_readme_writes_it(tmp_path: Path, api: tuple[str, list[s
     )
     # The README's line, exactly, in a fresh clone: its "$(mktemp -d)" lands in TMPDIR.
     clone, tmpdir = tmp_path / "clone", tmp_path / "tmp"
-    git("clone", "--quiet", str(ROOT), str(clone))
+    git("clone", "--quiet", str(ROOT), str(clone), cwd=tmp_path)
     tmpdir.mkdir()
     env["TMPDIR"] = str(tmpdir)
     env["PATH"] = f"{Path(uv_binary()).parent}:{env['PATH']}"
@@ -110,7 +110,7 @@ def test_rehearse_as_the_readme_writes_it(tmp_path: Path, api: tuple[str, list[s
     installed = {p.name.split("-")[0].lower() for p in site.glob("*.dist-info")}
     assert "release_tool" in installed and "pygithub" in installed
     assert not {n for n in installed if n.startswith(("torch", "nvidia", "triton"))}
-    assert seen == []  # no request reached the "GitHub API"
+    assert seen == [], seen  # no request reached the "GitHub API"
     assert "release rehearsal" in done.stdout and "everything is kept in" in done.stdout
     assert "ghs_rehearsalsecret" not in done.stdout + done.stderr
     assert git("for-each-ref", "--format=%(refname) %(objectname)", cwd=ROOT) == refs_before

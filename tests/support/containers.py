@@ -276,6 +276,15 @@ class Buildah:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+def overlay_or_vfs(tmp: Path) -> str:
+    """``overlay`` where buildah can create and mount a container with it here, else ``vfs``."""
+    probe = Buildah(tmp / "driver-probe", "overlay")
+    try:
+        return "overlay" if probe.works() else "vfs"
+    finally:
+        probe.remove_storage()
+
+
 def make_local_images(buildah: Buildah, workdir: Path, uv_binary: str) -> tuple[str, str]:
     """The stand-in base (debootstrap + the host's CA bundle) and a uv image; their names."""
     ctx = workdir / "images-ctx"
