@@ -32,6 +32,7 @@ from rich.table import Table
 
 from release_tool.adapters.git import ls_remote_tags
 from release_tool.adapters.process import CommandFailed
+from release_tool.adapters.profile_files import package_versions, tree_state
 from release_tool.commands.context import load_project_config
 from release_tool.core.status_report import (
     UNKNOWN,
@@ -42,7 +43,6 @@ from release_tool.core.status_report import (
     pending_text,
 )
 from release_tool.errors import OperationalError
-from release_tool.profile_files import package_versions, tree_state
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
