@@ -65,6 +65,16 @@ def test_a_split_is_made_once_per_commit_in_a_process(
     assert "git subtree split" in capsys.readouterr().err
 
 
+def test_parallel_splits_equal_one_by_one(tmp_path: Path) -> None:
+    mono = make_monorepo(tmp_path)
+    directories = [spec["directory"] for spec in PACKAGES.values()]
+    split_module._SPLITS.clear()
+    together = split_module.split_directories(mono.work, directories, "origin/main", mono.env())
+    split_module._SPLITS.clear()
+    one_by_one = {d: split_directory(mono.work, d, "origin/main", mono.env()) for d in directories}
+    assert together == one_by_one and len(set(together.values())) == len(directories)
+
+
 @pytest.mark.uvlock
 def test_two_releases_fast_forward_and_tag_the_split(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]

@@ -10,7 +10,8 @@ ref or touches the working tree.
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from release_tool.adapters.git import git_succeeds, read_file_at, run_git
@@ -92,6 +93,20 @@ def split_directory(root: Path, directory: str, rev: str, env: Mapping[str, str]
         raise OperationalError(f"git subtree split of {directory} gave no commit: {out!r}")
     _SPLITS[key] = commit
     return commit
+
+
+def split_directories(
+    root: Path, directories: Sequence[str], rev: str, env: Mapping[str, str]
+) -> dict[str, str]:
+    """:func:`split_directory` for several directories at once, in parallel (each split is
+    one ``git subtree split`` process, mostly waiting on git's own forks); remembered, so
+    the per-package calls that follow find them made."""
+    unique = list(dict.fromkeys(directories))
+    if len(unique) < 2:
+        return {d: split_directory(root, d, rev, env) for d in unique}
+    with ThreadPoolExecutor(max_workers=min(len(unique), 4)) as pool:
+        futures = {d: pool.submit(split_directory, root, d, rev, env) for d in unique}
+        return {d: future.result() for d, future in futures.items()}
 
 
 def read_file(root: Path, rev: str, path: str, env: Mapping[str, str]) -> str:
