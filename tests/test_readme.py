@@ -15,6 +15,7 @@ from packaging.version import Version
 
 from tests.support.pep668 import externally_managed_python
 from tests.support.readme import ROOT, bash_blocks, block_with, main_job, pypi_route
+from tests.support.tools import uv_binary
 
 
 def _text(path: str) -> str:
@@ -128,3 +129,34 @@ def test_a_marked_copy_stands_in_where_the_system_python_is_not_marked(tmp_path:
     venv = tmp_path / "venv"
     subprocess.run([str(python), "-m", "venv", "--without-pip", str(venv)], check=True)
     assert (venv / "bin" / "python").exists()
+
+
+def _exported(*args: str) -> set[str]:
+    """The distributions uv would install from the root lock for ``args`` (its own words)."""
+    out = subprocess.run(
+        [uv_binary(), "export", "--frozen", "--no-hashes", "--no-header", "--no-annotate", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    names = set()
+    for raw in out.splitlines():
+        line = raw.strip()
+        if line.startswith("-e "):
+            names.add(Path(line[3:]).name)
+        elif line and not line.startswith("#"):
+            names.add(re.split(r"[=<>;\s]", line, maxsplit=1)[0].lower())
+    return names
+
+
+def test_the_main_job_installs_no_torch_and_a_plain_sync_still_installs_release_tool() -> None:
+    main_job_set = _exported("--package", "release-tool")
+    assert "actions" in main_job_set  # release-tool, editable from ./actions
+    heavy = {n for n in main_job_set if n.startswith(("torch", "nvidia", "triton"))}
+    assert heavy == set()
+    assert len(main_job_set) < 30
+    # a plain `uv sync` at the root (the default groups: dev) holds release-tool and torch
+    everything = _exported()
+    assert {"actions", "torch", "model_qwen2.5-vl"} <= everything
+    assert main_job_set < everything
