@@ -78,7 +78,6 @@ def _locked(repo: Path, ref: str, env: str) -> dict[str, str]:
 @pytest.mark.slow
 def test_rehearse_as_the_readme_writes_it(tmp_path: Path, api: tuple[str, list[str]]) -> None:
     url, seen = api
-    refs_before = git("for-each-ref", "--format=%(refname) %(objectname)", cwd=ROOT)
     env = clean_env(
         {
             "GITHUB_ACTIONS": "true",
@@ -92,6 +91,7 @@ def test_rehearse_as_the_readme_writes_it(tmp_path: Path, api: tuple[str, list[s
     # The README's line, exactly, in a fresh clone: its "$(mktemp -d)" lands in TMPDIR.
     clone, tmpdir = tmp_path / "clone", tmp_path / "tmp"
     git("clone", "--quiet", str(ROOT), str(clone), cwd=tmp_path)
+    refs_before = git("for-each-ref", "--format=%(refname) %(objectname)", cwd=clone)
     tmpdir.mkdir()
     env["TMPDIR"] = str(tmpdir)
     env["PATH"] = f"{Path(uv_binary()).parent}:{env['PATH']}"
@@ -113,7 +113,9 @@ def test_rehearse_as_the_readme_writes_it(tmp_path: Path, api: tuple[str, list[s
     assert seen == [], seen  # no request reached the "GitHub API"
     assert "release rehearsal" in done.stdout and "everything is kept in" in done.stdout
     assert "ghs_rehearsalsecret" not in done.stdout + done.stderr
-    assert git("for-each-ref", "--format=%(refname) %(objectname)", cwd=ROOT) == refs_before
+    # the checkout it ran in is only read
+    assert git("for-each-ref", "--format=%(refname) %(objectname)", cwd=clone) == refs_before
+    assert git("status", "--porcelain", "--untracked-files=no", cwd=clone) == ""
 
     result = json.loads((keep / "rehearsal.json").read_text(encoding="utf-8"))
     origin = keep / "origin.git"
