@@ -14,7 +14,6 @@ than staging's pin, a staging pin not in prod) and `unknown` for the rest, never
 --json: {"packages": [{package, version, last_tag, reachable, unreachable (the reason
 or null), profiles: {env: {tag, commit}}, pending: [...], pending_complete}],
 "profiles": [{env, state, problems}]}.
-Exit codes: 0 done, 1 a file could not be read, 2 bad configuration, 3 bug.
 """
 
 from __future__ import annotations
@@ -24,16 +23,16 @@ import json
 import sys
 from collections.abc import Mapping
 from dataclasses import asdict
-from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from release_tool.adapters.config_file import load_project_config
 from release_tool.adapters.git import ls_remote_tags
 from release_tool.adapters.process import CommandFailed
 from release_tool.adapters.profile_files import package_versions, tree_state
-from release_tool.commands.context import load_project_config
+from release_tool.commands.options import add_json_option, add_repo_option
 from release_tool.core.status_report import (
     UNKNOWN,
     PackageStatus,
@@ -46,10 +45,8 @@ from release_tool.errors import OperationalError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="print the status as JSON")
-    parser.add_argument(
-        "--repo", type=Path, default=Path(), metavar="DIR", help="the monorepo checkout"
-    )
+    add_json_option(parser)
+    add_repo_option(parser)
 
 
 def _repository_tags(url: str, env: Mapping[str, str]) -> list[str] | str:
