@@ -123,8 +123,15 @@ class Buildah:
             self.driver,
         ]
 
+    def env(self) -> dict[str, str]:
+        """buildah's temporary files (layer blobs while committing) under the root too, so
+        that :meth:`disk_usage` counts them and they go with :meth:`remove_storage`."""
+        tmp = self.root / "tmp"
+        tmp.mkdir(parents=True, exist_ok=True)
+        return clean_env({"TMPDIR": str(tmp)})
+
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        return _run(["buildah", *self._common(), *args], check=check)
+        return _run(["buildah", *self._common(), *args], env=self.env(), check=check)
 
     def build(
         self, context: Path, *args: str, check: bool = True, layers: bool = True
@@ -153,7 +160,7 @@ class Buildah:
         with (
             self._sampling(),
             subprocess.Popen(
-                argv, env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+                argv, env=self.env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
             ) as proc,
         ):
             assert proc.stdout is not None
@@ -235,15 +242,16 @@ class Buildah:
         return self.peak[0]
 
     def disk_usage(self) -> int:
-        """Bytes the storage root takes on disk (``du -x``: not through overlay mounts)."""
-        storage = self.root / "storage"
-        if not storage.exists():
+        """Bytes the storage root and buildah's temporary files take on disk (``du -x``:
+        not through overlay mounts)."""
+        paths = [str(p) for p in (self.root / "storage", self.root / "tmp") if p.exists()]
+        if not paths:
             return 0
         # du exits 1 when files vanish under it during a build; its total still holds.
-        out = _run(["du", "-s", "-x", "-B1", str(storage)], check=False).stdout.split()
-        if not out:
-            raise RuntimeError(f"du could not measure {storage}")
-        return int(out[0])
+        out = _run(["du", "-s", "-x", "-c", "-B1", *paths], check=False).stdout.splitlines()
+        if not out or not out[-1].endswith("total"):
+            raise RuntimeError(f"du could not measure {', '.join(paths)}")
+        return int(out[-1].split()[0])
 
     def works(self) -> bool:
         """Whether this driver can create and mount a container here (overlay needs

@@ -54,7 +54,7 @@ class ImageLab:
         usage = self.buildah.sample_usage()
         free = shutil.disk_usage(self.buildah.root).free
         self.report(
-            f"[images] {name}: {time.monotonic() - started:.0f} s; buildah storage "
+            f"[images] {name}: {time.monotonic() - started:.0f} s; buildah storage + temp "
             f"{usage / 1e9:.1f} GB (peak {self.buildah.peak_bytes / 1e9:.1f} GB); "
             f"{free / 1e9:.0f} GB free on its disk"
         )
