@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from release_tool.adapters.git import checkout_root, git_succeeds, read_file_at, run_git
+from release_tool.adapters.git import checkout_root, commit_at, git_succeeds, read_file_at, run_git
 from release_tool.errors import InputRejected, OperationalError
 
 
@@ -43,7 +43,10 @@ def fetch_default(root: Path, branch: str, env: Mapping[str, str]) -> str:
 
 
 def resolve(root: Path, rev: str, env: Mapping[str, str]) -> str:
-    return run_git("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", cwd=root, env=env)
+    commit = commit_at(rev, cwd=root, env=env)
+    if commit is None:
+        raise OperationalError(f"{rev} names no commit in {root}")
+    return commit
 
 
 def require_clean_at(root: Path, branch: str, origin_head: str, env: Mapping[str, str]) -> None:
