@@ -16,7 +16,7 @@ request for assertions, and injects faults at a chosen request index:
 
 Branch refs live in a real bare repository when one is given (``git_dir``),
 so ``DELETE /git/refs/heads/X`` removes the branch a real ``git push`` made.
-Recipes: ``shared/NOTES.md``.
+Recipes: ``docs/testing.md``.
 """
 
 from __future__ import annotations
