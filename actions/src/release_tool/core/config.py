@@ -11,7 +11,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
@@ -23,6 +23,7 @@ ROOT_KEY = "tool.release-tool"
 SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9._-]+$")
 TAG_FORMATS = ("{version}", "v{version}")
 DEFAULT_MANAGED_SINCE = "0.2.0"
+Item = TypeVar("Item")
 
 
 class ConfigError(ReleaseToolError):
@@ -105,20 +106,18 @@ class Config:
         return f"{self.release_prefix}{env}/{leaf}"
 
     def package(self, name: str) -> PackageConfig:
-        found = self.packages.get(name)
-        if found is None:
-            raise InputRejected(
-                f"unknown package {show(name)}; configured packages: {', '.join(self.packages)}"
-            )
-        return found
+        return _known(self.packages, name, "package", "configured packages")
 
     def profile(self, name: str) -> ProfileConfig:
-        found = self.profiles.get(name)
-        if found is None:
-            raise InputRejected(
-                f"unknown environment {show(name)}; configured: {', '.join(self.profiles)}"
-            )
-        return found
+        return _known(self.profiles, name, "environment", "configured")
+
+
+def _known(table: Mapping[str, Item], name: str, what: str, listed: str) -> Item:
+    """``table[name]``, or refuse (exit 2) naming what is configured."""
+    found = table.get(name)
+    if found is None:
+        raise InputRejected(f"unknown {what} {show(name)}; {listed}: {', '.join(table)}")
+    return found
 
 
 class _Table:
