@@ -274,6 +274,10 @@ def publish_branch(
     elif seen is None:
         push_branch(origin, branch, commit, None)
         pushed = True
+    elif change.status == "committed":
+        # Origin holds this very commit (another runner made it in the same second, or a
+        # re-run after a push): the branch already held the change.
+        change = dataclasses.replace(change, status="unchanged")
     if pushed:
         say(f"pushed {commit[:10]} to {branch} (lease: {seen[:10] if seen else 'absent'})")
     spec = PullRequestSpec(
