@@ -205,7 +205,7 @@ def cli_at_root(env: dict[str, str], *argv: str) -> tuple[int, str, str]:
 def test_contract_every_operation_the_tool_calls_is_exercised(
     sandbox: Sandbox, fake: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from release_tool import publication  # noqa: PLC0415
+    from release_tool.operations import publication  # noqa: PLC0415
 
     monkeypatch.setattr(publication, "GithubAdapter", fast_adapter_factory(Sleeps([])))
     flow = make_flow(sandbox, fake, tmp_path / "flow")
