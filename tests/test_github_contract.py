@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import re
 from collections.abc import Iterator
 from importlib.machinery import SourceFileLoader
 from importlib.util import module_from_spec, spec_from_loader
@@ -26,7 +27,7 @@ from release_tool.cli import main
 from tests.support import fake_github_routes
 from tests.support.fake_github import FakeGitHub, Fault, serve_fake_github
 from tests.support.github_contract import Violation
-from tests.support.github_description import load_fixture, routes_operations
+from tests.support.github_description import RouteError, load_fixture, routes_operations
 from tests.support.github_sandbox import BRANCH, REPO, TOKEN, Sleeps, fast_policy, make_context
 from tests.support.release_github import (
     Flow,
@@ -98,6 +99,23 @@ def test_contract_fixture_keeps_facts_and_drops_prose() -> None:
     assert "description" in label["properties"]  # a property named so is a fact, kept
     assert "description" not in label and "examples" not in text
     assert text == json.dumps(fixture, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("path", "reason"),
+    [
+        (
+            r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)/branches",
+            "not vendored yet",
+        ),
+        (r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)/nonsense", "not in the description"),
+        (r"/orgs/(?P<org>[^/]+)/nonsense/(?P<id>\d+)", "outside /repos"),
+    ],
+)
+def test_contract_a_route_absent_from_the_fixture_fails(path: str, reason: str) -> None:
+    routes = [*fake_github_routes.ROUTES, ("GET", re.compile(path), fake_github_routes.list_pulls)]
+    with pytest.raises(RouteError, match=r"no operation of @octokit/openapi@23\.0\.2 serves"):
+        routes_operations(load_fixture(), routes)
 
 
 def test_contract_route_matching_follows_the_path_templates() -> None:

@@ -361,8 +361,10 @@ class _Handler(BaseHTTPRequestHandler):
         found = _route(method, path)
         if found is None:
             return False
-        match = found[1]
-        return fake.repos.get(f"{match['owner']}/{match['repo']}") is None
+        groups = found[1].groupdict()
+        if "owner" not in groups or "repo" not in groups:
+            return False  # a route outside /repos/{owner}/{repo}
+        return fake.repos.get(f"{groups['owner']}/{groups['repo']}") is None
 
     def _check_request(
         self, fake: FakeGitHub, method: str, path: str, query: dict[str, str], body: Json

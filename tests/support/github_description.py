@@ -152,9 +152,11 @@ def operation_for(doc: Mapping[str, Any], method: str, pattern: re.Pattern[str])
         if verb in item and template_pattern(doc, template, verb).fullmatch(sample)
     ]
     if not candidates:
+        source = doc.get("x-source", "GitHub's API description")
         raise RouteError(
-            f"the fake serves {method} {pattern.pattern} (e.g. {sample}), "
-            "which GitHub's API description does not document"
+            f"the fake serves {method} {pattern.pattern} (e.g. {sample}), which no operation "
+            f"of {source} serves: rerun scripts/vendor_github_api, or fix the route if "
+            "GitHub does not document it"
         )
     literal = {t: len(_PARAM.sub("", t)) for t in candidates}
     best = max(literal.values())
