@@ -23,7 +23,7 @@ exempt, undocumented on purpose, and labelled in ``exempt``.
 
 Branch refs live in a real bare repository when one is given (``git_dir``),
 so ``DELETE /git/refs/heads/X`` removes the branch a real ``git push`` made.
-Recipes: ``shared/NOTES.md``.
+How it is tested and held to GitHub's description: ``docs/testing.md``.
 """
 
 from __future__ import annotations
