@@ -18,8 +18,9 @@ Every exchange is held to GitHub's REST API description (see
 :mod:`tests.support.github_contract`): the request the tool sent against the operation
 the route serves, the fake's answer against that operation's documented responses.
 Findings gather in ``violations``; :func:`serve_fake_github` fails the test that made
-them when its block ends. Answers of the fault plan (and 401 for a wrong token) are
-exempt, undocumented on purpose, and labelled in ``exempt``.
+them when its block ends. Answers of the fault plan, 401 for a wrong token and 404 for
+an unknown repository are exempt (undocumented on purpose, or on most operations) and
+labelled in ``exempt``.
 
 Branch refs live in a real bare repository when one is given (``git_dir``),
 so ``DELETE /git/refs/heads/X`` removes the branch a real ``git push`` made.
