@@ -1,10 +1,8 @@
 """``release-tool``: one parser, one error boundary.
 
 Subcommands are modules under :mod:`release_tool.commands`, listed in
-:data:`COMMANDS`; each exposes ``add_arguments(parser)`` and
-``run(args, env) -> int`` and receives the environment as a mapping.
-Exit codes: 0 done, 2 input rejected, 1 operational failure, 3 unexpected
-error (with traceback), 130 interrupted.
+:data:`COMMANDS` and imported on use; each is a :class:`Command`. Every exit code
+is one of :data:`EXIT_CODES` (the table docs/release-tool.md shows).
 """
 
 from __future__ import annotations
@@ -17,6 +15,15 @@ import traceback
 from collections.abc import Mapping, Sequence
 
 from release_tool.errors import ReleaseToolError
+
+# The exit codes of every command: code -> meaning (docs/release-tool.md shows this table).
+EXIT_CODES: dict[int, str] = {
+    0: "done",
+    2: "input rejected: the input, a flag, the configuration or a refused change is wrong",
+    1: "operational failure: git, uv, the filesystem or a remote failed, or a gate failed",
+    3: "unexpected error (a bug)",
+    130: "interrupted",
+}
 
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
