@@ -15,9 +15,6 @@ import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
-from git import Repo
-from git.exc import InvalidGitRepositoryError, NoSuchPathError
-
 from release_tool.adapters import process
 from release_tool.core.config import BotIdentity
 from release_tool.errors import OperationalError
@@ -82,6 +79,15 @@ def run_git(
 def git_succeeds(*args: str, cwd: Path | None, env: Mapping[str, str]) -> bool:
     """Whether ``git ARGS`` exits 0 (for questions git answers with its exit status)."""
     return git_result(*args, cwd=cwd, env=env, check=False).returncode == 0
+
+
+def checkout_root(path: Path, env: Mapping[str, str]) -> Path | None:
+    """The top of the git work tree holding ``path``; None when it is in none (or bare)."""
+    if not path.is_dir():
+        return None
+    found = git_result("rev-parse", "--show-toplevel", cwd=path, env=env, check=False)
+    top = found.stdout.strip()
+    return Path(top) if found.returncode == 0 and top else None
 
 
 def read_file_at(rev: str, path: str, *, cwd: Path, env: Mapping[str, str]) -> str | None:
@@ -192,13 +198,10 @@ class Checkout:
     """The monorepo checkout the user runs in; only refs and objects are ever written."""
 
     def __init__(self, path: Path, env: Mapping[str, str]) -> None:
-        try:
-            repo = Repo(path, search_parent_directories=True)
-        except (InvalidGitRepositoryError, NoSuchPathError):
-            raise OperationalError(f"{path} is not inside a git repository") from None
-        if repo.working_tree_dir is None:
-            raise OperationalError(f"{path} is a bare repository; run in a checkout")
-        self.root = Path(repo.working_tree_dir)
+        root = checkout_root(path, env)
+        if root is None:
+            raise OperationalError(f"{path} is not inside a git checkout; run in one")
+        self.root = root
         self.env = env
 
     def git(self, *args: str, what: str, cwd: Path | None = None) -> str:
