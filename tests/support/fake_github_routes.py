@@ -1,4 +1,9 @@
-"""The REST endpoints :mod:`tests.support.fake_github` answers, shaped like GitHub's."""
+"""The REST endpoints :mod:`tests.support.fake_github` answers, shaped like GitHub's.
+
+Exactly the operations the release tool calls: ``scripts/vendor_github_api`` derives
+the contract fixture from this table, and tests/test_github_contract.py fails when a
+route is not in the fixture or is never exercised by the tool's commands.
+"""
 
 from __future__ import annotations
 
@@ -51,7 +56,7 @@ def _invalid(resource: str, field: str, code: str = "invalid") -> ApiError:
 
 @route("GET", "")
 def get_repo(fake: FakeGitHub, repo: Repo, **_: Any) -> tuple[int, Json]:
-    return 200, fake.repo_json(repo)
+    return 200, fake.repo_json(repo)  # doctor reads ``private`` from it
 
 
 @route("GET", "/pulls")
@@ -97,11 +102,6 @@ def create_pull(fake: FakeGitHub, repo: Repo, body: Json, **_: Any) -> tuple[int
     return 201, fake.issue_json(repo, pull, as_pull=True)
 
 
-@route("GET", r"/pulls/(?P<number>\d+)")
-def get_pull(fake: FakeGitHub, repo: Repo, number: str, **_: Any) -> tuple[int, Json]:
-    return 200, fake.issue_json(repo, _pull(repo, number), as_pull=True)
-
-
 def _edit(fake: FakeGitHub, issue: dict[str, Json], body: Json, keys: tuple[str, ...]) -> None:
     for key in keys:
         if key in (body or {}):
@@ -123,13 +123,6 @@ def edit_pull(fake: FakeGitHub, repo: Repo, number: str, body: Json, **_: Any) -
 @route("GET", "/labels")
 def list_labels(fake: FakeGitHub, repo: Repo, **_: Any) -> tuple[int, Json]:
     return 200, [fake.label_json(repo, name) for name in repo.labels]
-
-
-@route("GET", "/labels/(?P<name>.+)")
-def get_label(fake: FakeGitHub, repo: Repo, name: str, **_: Any) -> tuple[int, Json]:
-    if name not in repo.labels:
-        raise ApiError(404, "Not Found")
-    return 200, fake.label_json(repo, name)
 
 
 @route("POST", "/labels")
@@ -257,19 +250,6 @@ def dispatch(fake: FakeGitHub, repo: Repo, body: Json, **_: Any) -> tuple[int, J
         raise _invalid("Repository", "client_payload")
     repo.dispatches.append(body)
     return 204, None
-
-
-@route("GET", "/git/ref/heads/(?P<branch>.+)")
-def get_ref(fake: FakeGitHub, repo: Repo, branch: str, **_: Any) -> tuple[int, Json]:
-    sha = repo.branch_sha(branch)
-    if sha is None:
-        raise ApiError(404, "Not Found")
-    api, _ = fake._urls(repo)
-    return 200, {
-        "ref": f"refs/heads/{branch}",
-        "url": f"{api}/git/refs/heads/{branch}",
-        "object": {"sha": sha, "type": "commit", "url": f"{api}/git/commits/{sha}"},
-    }
 
 
 @route("DELETE", "/git/refs/heads/(?P<branch>.+)")
