@@ -9,9 +9,12 @@ when one broke the description.
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import http.server
 import io
 import json
 import re
+import threading
 from collections.abc import Iterator
 from importlib.machinery import SourceFileLoader
 from importlib.util import module_from_spec, spec_from_loader
@@ -22,20 +25,32 @@ from typing import Any
 import pytest
 from github import Auth, Github, GithubException
 from release_tool.adapters.github import GithubAdapter
+from release_tool.adapters.github_setup import SetupReader
 from release_tool.cli import main
+from release_tool.commands import doctor
+from release_tool.core.setup_rows import GATE_CHECK, GITHUB_ACTIONS_APP_ID
 
 from tests.support import fake_github_routes
 from tests.support.fake_github import FakeGitHub, Fault, serve_fake_github
 from tests.support.github_contract import Violation
 from tests.support.github_description import RouteError, load_fixture, routes_operations
-from tests.support.github_sandbox import BRANCH, REPO, TOKEN, Sleeps, fast_policy, make_context
+from tests.support.github_sandbox import (
+    BRANCH,
+    REPO,
+    TOKEN,
+    Sleeps,
+    fast_policy,
+    github_env,
+    make_context,
+)
 from tests.support.release_github import (
     Flow,
     build_flow_sandbox,
     fast_adapter_factory,
     make_flow,
 )
-from tests.support.sandbox import ROOT, Sandbox
+from tests.support.sandbox import ROOT, Sandbox, typed_config
+from tests.support.setup_world import DISPATCH_SLUG, configure, make_checkout
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 
@@ -219,6 +234,103 @@ def cli_at_root(env: dict[str, str], *argv: str) -> tuple[int, str, str]:
     return rc, out.getvalue(), err.getvalue()
 
 
+def doctor_operations(root: Path, monkeypatch: pytest.MonkeyPatch) -> set[str]:
+    """``release-tool doctor`` against its own fake, set up as the guide says: the operations.
+
+    Run twice: the whole setup (every row ✓, GHCR package linked, allow-list set), then
+    with branch protection on ``main`` and no package published (the 200 of the protection
+    read, the 404 of the package read).
+    """
+    config = typed_config()
+    monkeypatch.setattr(
+        doctor,
+        "setup_reader",
+        lambda context: SetupReader(context, fast_policy(Sleeps([]), max_attempts=2)),
+    )
+    checkout = make_checkout(root, config)
+    argv = ["doctor", "--json", f"--dispatch-app={DISPATCH_SLUG}", f"--repo={checkout}"]
+    with serve_fake_github(FakeGitHub(token=TOKEN)) as world:
+        configure(world, config)
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            assert main(argv, github_env(world)) == 0, out.getvalue()
+        assert json.loads(out.getvalue())["exit_code"] == 0
+        world.repo(config.repository).protection = {
+            "strict": False,
+            "checks": [{"context": GATE_CHECK, "app_id": GITHUB_ACTIONS_APP_ID}],
+        }
+        for org in world.orgs.values():
+            org.packages.clear()
+        with contextlib.redirect_stdout(io.StringIO()):
+            assert main(argv, github_env(world)) == 2  # the package row is ✗ now
+        assert world.violations == []
+        return set(world.validated)
+
+
+@contextlib.contextmanager
+def serve_indexes() -> Iterator[str]:
+    """A distribution-API registry serving, for any tag, a one-platform (linux/amd64) index.
+
+    The index differs per repository and tag, so every base-image entry gets a digest of
+    its own; ``HEAD manifests/<digest>`` answers 200 for the digests it served.
+    """
+    served: dict[str, bytes] = {}
+
+    class Registry(http.server.BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+        def do_HEAD(self) -> None:
+            self._answer(body=False)
+
+        def do_GET(self) -> None:
+            self._answer(body=True)
+
+        def _answer(self, *, body: bool) -> None:
+            name, _, ref = self.path.removeprefix("/v2/").partition("/manifests/")
+            if ref.startswith("sha256:"):
+                raw = served.get(ref)
+            else:
+                image = hashlib.sha256(f"{name}:{ref}".encode()).hexdigest()
+                raw = json.dumps(
+                    {
+                        "schemaVersion": 2,
+                        "mediaType": "application/vnd.oci.image.index.v1+json",
+                        "manifests": [
+                            {
+                                "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                                "digest": f"sha256:{image}",
+                                "size": 2,
+                                "platform": {"os": "linux", "architecture": "amd64"},
+                            }
+                        ],
+                    }
+                ).encode()
+                served["sha256:" + hashlib.sha256(raw).hexdigest()] = raw
+            if raw is None:
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "application/vnd.oci.image.index.v1+json")
+            self.send_header("Docker-Content-Digest", "sha256:" + hashlib.sha256(raw).hexdigest())
+            self.send_header("Content-Length", str(len(raw)))
+            self.end_headers()
+            if body:
+                self.wfile.write(raw)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Registry)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
 @pytest.mark.uvlock
 def test_contract_every_operation_the_tool_calls_is_exercised(
     sandbox: Sandbox, fake: FakeGitHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -265,6 +377,17 @@ def test_contract_every_operation_the_tool_calls_is_exercised(
     closed = adapter.close_pull_request(REPO, "release/staging/relock", "contract check")
     assert closed.operation == "closed" and flow.remote_sha("release/staging/relock") is None
 
+    # bases --update in Actions: release/bases committed, its PR created through publication
+    with serve_indexes() as registry:
+        bases = flow.cli("bases", "--update", "--json", "--mirror", f"docker.io={registry}", *work)
+    assert bases.rc == 0, bases.err
+    assert bases.data["pull_request"]["operation"] == "created"
+    assert [p["head"] for p in state.pulls() if p["state"] == "open"][-1] == "release/bases"
+
     assert fake.violations == []
-    unexercised = served_operations() - set(fake.validated)
-    assert not unexercised, f"the fake serves operations no command exercised: {unexercised}"
+    exercised = set(fake.validated) | doctor_operations(tmp_path / "doctor", monkeypatch)
+    served = served_operations()
+    assert not served - exercised, (
+        f"the fake serves operations no command exercised: {served - exercised}"
+    )
+    assert exercised == served
