@@ -27,7 +27,7 @@ documents no 403. A 404 or 403 the operation documents is validated like any ans
 
 Branch refs live in a real bare repository when one is given (``git_dir``),
 so ``DELETE /git/refs/heads/X`` removes the branch a real ``git push`` made.
-How it is tested and held to GitHub's description: ``docs/testing.md``.
+Recipes, and how it is held to GitHub's description: ``docs/testing.md``.
 """
 
 from __future__ import annotations
