@@ -2,8 +2,10 @@
 
 Remote tags, files at a commit, a throwaway worktree, bot commits. Decides nothing:
 every failure becomes an OperationalError sentence carrying git's own message. The
-environment mapping given is passed to every git call, so ``GIT_CONFIG_GLOBAL``
-redirections apply. GitPython only finds the repository holding a path.
+environment mapping given is passed to every git call (scrubbed of credentials by
+:func:`release_tool.adapters.process.child_env`), so ``GIT_CONFIG_GLOBAL``
+redirections apply; only a caller that talks to GitHub passes ``git_config``.
+GitPython only finds the repository holding a path.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ def git_result(
     echo: process.Echo = None,
     input_text: str | None = None,
     secrets: Sequence[str] = (),
+    git_config: Sequence[tuple[str, str]] = (),
 ) -> process.Result:
     """Run ``git ARGS`` in ``cwd`` through the one subprocess helper, never prompting.
 
@@ -49,6 +52,7 @@ def git_result(
         echo=echo,
         input_text=input_text,
         secrets=secrets,
+        git_config=git_config,
     )
 
 
@@ -61,6 +65,7 @@ def run_git(
     input_text: str | None = None,
     secrets: Sequence[str] = (),
     strip: bool = True,
+    git_config: Sequence[tuple[str, str]] = (),
 ) -> str:
     """``git ARGS``'s stdout (stripped unless ``strip`` is False); OperationalError on failure.
 
@@ -75,6 +80,7 @@ def run_git(
         echo=process.STDERR if echo else None,
         input_text=input_text,
         secrets=secrets,
+        git_config=git_config,
     )
     return result.stdout.strip() if strip else result.stdout
 

@@ -24,10 +24,20 @@ class Mirror:
     url: str
     env: Mapping[str, str] = field(repr=False)
     secrets: tuple[str, ...] = field(default=(), repr=False)  # masked in any message
+    # git config entries carrying the token: given to the push only, never a local call.
+    auth: tuple[tuple[str, str], ...] = field(default=(), repr=False)
 
-    def _git(self, *args: str, what: str | None = None, echo: bool = False) -> str:
+    def _git(
+        self, *args: str, what: str | None = None, echo: bool = False, remote: bool = False
+    ) -> str:
         return run_git(
-            *args, cwd=self.path, env=self.env, what=what, echo=echo, secrets=self.secrets
+            *args,
+            cwd=self.path,
+            env=self.env,
+            what=what,
+            echo=echo,
+            secrets=self.secrets,
+            git_config=self.auth if remote else (),
         )
 
     def default_branch(self) -> str:
@@ -92,13 +102,19 @@ class Mirror:
             *refspecs,
             what=f"pushing to {self.url}",
             echo=True,
+            remote=True,
         )
 
 
 def clone_mirror(
-    url: str, dest: Path, env: Mapping[str, str], secrets: tuple[str, ...] = ()
+    url: str,
+    dest: Path,
+    env: Mapping[str, str],
+    secrets: tuple[str, ...] = (),
+    auth: tuple[tuple[str, str], ...] = (),
 ) -> Mirror:
-    """A scratch bare clone of ``url`` at ``dest`` (an empty repository is fine)."""
+    """A scratch bare clone of ``url`` at ``dest`` (an empty repository is fine);
+    ``auth`` (git config entries with the token) is used by the clone and the push."""
     run_git(
         "clone",
         "--bare",
@@ -111,8 +127,9 @@ def clone_mirror(
         what=f"cloning the package repository {url}",
         echo=True,
         secrets=secrets,
+        git_config=auth,
     )
-    return Mirror(dest, url, env, secrets)
+    return Mirror(dest, url, env, secrets, auth)
 
 
 def bring_commit(monorepo: Path, mirror: Mirror, commit: str) -> None:

@@ -9,7 +9,7 @@ ref or touches the working tree.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from release_tool.adapters.git import git_succeeds, read_file_at, run_git
@@ -23,8 +23,11 @@ def find_toplevel(cwd: Path, env: Mapping[str, str]) -> Path:
     return Path(run_git("rev-parse", "--show-toplevel", cwd=cwd, env=env))
 
 
-def fetch_default(root: Path, branch: str, env: Mapping[str, str]) -> str:
-    """Fetch ``origin/<branch>`` and return its commit."""
+def fetch_default(
+    root: Path, branch: str, env: Mapping[str, str], auth: Sequence[tuple[str, str]] = ()
+) -> str:
+    """Fetch ``origin/<branch>`` (``auth``: git config entries with the token) and return
+    its commit."""
     run_git(
         "fetch",
         "--quiet",
@@ -35,6 +38,7 @@ def fetch_default(root: Path, branch: str, env: Mapping[str, str]) -> str:
         env=env,
         what=f"fetching {branch} from origin",
         echo=True,
+        git_config=auth,
     )
     return resolve(root, f"refs/remotes/origin/{branch}", env)
 
