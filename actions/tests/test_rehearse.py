@@ -7,7 +7,10 @@ local server that counts requests: the rehearsal must make none.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
+import sys
 import threading
 import tomllib
 from collections.abc import Iterator
@@ -17,6 +20,7 @@ from pathlib import Path
 import pytest
 from release_tool.cli import main
 
+from tests.support.canary import HEADER_CANARY, canary_env, credential_pairs, make_recorder
 from tests.support.sandbox import ROOT, clean_env, git
 from tests.support.tools import uv_binary
 
@@ -73,6 +77,9 @@ def _locked(repo: Path, ref: str, env: str) -> dict[str, str]:
 @pytest.mark.slow
 def test_rehearse_as_the_readme_writes_it(tmp_path: Path, api: tuple[str, list[str]]) -> None:
     url, seen = api
+    # A stand-in git first on PATH records every git call (uv's, for git sources, too).
+    real = {"git": shutil.which("git") or "git"}
+    recorder = make_recorder(tmp_path / "rec", sys.executable, real)
     keep = tmp_path / "rehearsal"
     refs_before = git("for-each-ref", "--format=%(refname) %(objectname)", cwd=ROOT)
     env = clean_env(
@@ -83,6 +90,9 @@ def test_rehearse_as_the_readme_writes_it(tmp_path: Path, api: tuple[str, list[s
             "GITHUB_REPOSITORY": "VLMHyperBenchTeam/vlmhyperbench_playground",
             "RELEASE_TOOL_TOKEN": "ghs_rehearsalsecret0123456789",
             "GH_TOKEN": "ghs_rehearsalsecret0123456789",
+            "GITHUB_TOKEN": "ghs_rehearsalsecret0123456789",
+            "PATH": recorder.path(os.environ["PATH"]),
+            **{k: v for k, v in canary_env("ghs_rehearsalsecret0123456789").items() if "GIT_" in k},
         }
     )
     done = subprocess.run(
@@ -95,6 +105,11 @@ def test_rehearse_as_the_readme_writes_it(tmp_path: Path, api: tuple[str, list[s
     )
     assert done.returncode == 0, done.stderr[-4000:]
     assert seen == []  # no request reached the "GitHub API"
+    calls = recorder.calls()
+    assert len(calls) > 20  # the stand-in was really used
+    for call in calls:
+        assert "ghs_rehearsalsecret" not in repr(call["env"]) and HEADER_CANARY not in repr(call)
+        assert credential_pairs(call["env"]) == []  # type: ignore[arg-type]
     assert "release rehearsal" in done.stdout and "everything is kept in" in done.stdout
     assert "ghs_rehearsalsecret" not in done.stdout + done.stderr
     assert git("for-each-ref", "--format=%(refname) %(objectname)", cwd=ROOT) == refs_before
