@@ -168,9 +168,10 @@ def all_files(root: Path) -> Iterator[Path]:
 
 RECORDER = """\
 #!{python}
-import json, os, sys, time
+import json, os, sys
+call = {{"tool": {tool!r}, "argv": sys.argv[1:], "env": dict(os.environ)}}
 with open({log!r}, "a", encoding="utf-8") as fh:
-    fh.write(json.dumps({{"tool": {tool!r}, "argv": sys.argv[1:], "env": dict(os.environ)}}) + "\\n")
+    fh.write(json.dumps(call) + "\\n")
 os.execv({real!r}, [{real!r}, *sys.argv[1:]])
 """
 

@@ -5,7 +5,8 @@ every failure becomes an OperationalError sentence carrying git's own message. T
 environment mapping given is passed to every git call (scrubbed of credentials by
 :func:`release_tool.adapters.process.child_env`), so ``GIT_CONFIG_GLOBAL``
 redirections apply; only a caller that talks to GitHub passes ``git_config``.
-GitPython only finds the repository holding a path.
+No other library spawns git (GitPython ran ``git version`` with the whole
+environment, token included, so it is not used).
 """
 
 from __future__ import annotations
@@ -16,9 +17,6 @@ import shutil
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-
-from git import Repo
-from git.exc import InvalidGitRepositoryError, NoSuchPathError
 
 from release_tool.adapters import process
 from release_tool.core.config import BotIdentity
@@ -198,13 +196,18 @@ class Checkout:
     """The monorepo checkout the user runs in; only refs and objects are ever written."""
 
     def __init__(self, path: Path, env: Mapping[str, str]) -> None:
-        try:
-            repo = Repo(path, search_parent_directories=True)
-        except (InvalidGitRepositoryError, NoSuchPathError):
-            raise OperationalError(f"{path} is not inside a git repository") from None
-        if repo.working_tree_dir is None:
+        where = path if path.is_dir() else path.parent
+        if not where.is_dir():
+            raise OperationalError(f"{path} is not inside a git repository")
+        found = git_result(
+            "rev-parse", "--is-bare-repository", "--show-toplevel", cwd=where, env=env, check=False
+        )
+        lines = found.stdout.splitlines()
+        if found.returncode or not lines:
+            raise OperationalError(f"{path} is not inside a git repository")
+        if lines[0] == "true" or len(lines) < 2:
             raise OperationalError(f"{path} is a bare repository; run in a checkout")
-        self.root = Path(repo.working_tree_dir)
+        self.root = Path(lines[1])
         self.env = env
 
     def git(self, *args: str, what: str, cwd: Path | None = None) -> str:

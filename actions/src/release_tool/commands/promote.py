@@ -50,6 +50,7 @@ from release_tool.core.env_forms import FED_BY, pins_from_env
 from release_tool.core.payload import Pin, parse_event, parse_pin_spec, validate_pin
 from release_tool.core.profile_state import ProfileState
 from release_tool.errors import InputRejected
+from release_tool.operations.bundles import write_bundle
 from release_tool.operations.promotion import PromotionOutcome, PromotionRequest, promote
 from release_tool.operations.publication import (
     publication_context,
@@ -113,6 +114,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="push the release branch to origin and create or update its pull request "
         "(implied in GitHub Actions; needs a token)",
+    )
+    parser.add_argument(
+        "--bundle-out",
+        type=Path,
+        metavar="DIR",
+        help="write the release commit (a git bundle) and plan.json to DIR for "
+        "`release-tool publish-bundle`, and push nothing (the workflows' prepare job)",
     )
     parser.add_argument(
         "--repo",
@@ -245,8 +253,17 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         reason=args.reason,
         tested_in=_tested_in(args, config, checkout, target),
     )
-    context = publication_context(env, config, push=args.push, dry_run=args.dry_run)
+    if args.bundle_out is not None and (args.push or args.dry_run):
+        raise InputRejected(
+            "--bundle-out hands the commit to publish-bundle: drop --push/--dry-run"
+        )
+    context = None
+    if args.bundle_out is None:
+        context = publication_context(env, config, push=args.push, dry_run=args.dry_run)
     outcome = promote(root, config, request, env, say)
+    if args.bundle_out is not None:
+        plan = write_bundle(checkout, outcome, args.bundle_out, allow_older=args.allow_downgrade)
+        say(f"wrote the release bundle: {plan}")
     published = None
     if context is not None:
         published = publish_release_branch(

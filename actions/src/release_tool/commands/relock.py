@@ -28,7 +28,10 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
+from release_tool.adapters.git import Checkout
 from release_tool.commands.context import load_project_config, say
+from release_tool.errors import InputRejected
+from release_tool.operations.bundles import write_bundle
 from release_tool.operations.publication import (
     publication_context,
     publish_release_branch,
@@ -53,6 +56,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "(implied in GitHub Actions; needs a token)",
     )
     parser.add_argument(
+        "--bundle-out",
+        type=Path,
+        metavar="DIR",
+        help="write the release commit and plan.json to DIR for `release-tool "
+        "publish-bundle`, and push nothing (the workflows' prepare job)",
+    )
+    parser.add_argument(
         "--repo", type=Path, default=Path(), metavar="DIR", help="the monorepo checkout"
     )
 
@@ -60,10 +70,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     root, config = load_project_config(args.repo, env)
     config.profile(args.env)
-    context = publication_context(env, config, push=args.push, dry_run=args.dry_run)
+    if args.bundle_out is not None and (args.push or args.dry_run):
+        raise InputRejected(
+            "--bundle-out hands the commit to publish-bundle: drop --push/--dry-run"
+        )
+    context = None
+    if args.bundle_out is None:
+        context = publication_context(env, config, push=args.push, dry_run=args.dry_run)
     outcome = relock(
         root, config, args.env, env, upgrade=args.upgrade, dry_run=args.dry_run, say=say
     )
+    if args.bundle_out is not None:
+        written = write_bundle(Checkout(root, env), outcome, args.bundle_out)
+        say(f"wrote the release bundle: {written}")
     published = None
     if context is not None:
         # A re-lock holds every internal pin: no tag of it can be "older" than a proposal.

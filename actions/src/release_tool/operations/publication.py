@@ -34,6 +34,7 @@ from release_tool.adapters import release_branch as remote_branch
 from release_tool.adapters.actions_io import append_step_summary, write_step_outputs
 from release_tool.adapters.github import GithubAdapter
 from release_tool.adapters.push import Origin, delete_remote_branch, push_branch, token_forms
+from release_tool.core.bundle_check import BundledOutcome
 from release_tool.core.config import Config
 from release_tool.core.failures import failure_key
 from release_tool.core.github_context import GithubContext, read_github_context
@@ -55,7 +56,7 @@ from release_tool.operations.relocking import RelockOutcome
 Progress = Callable[[str], None]
 FOREIGN_KEY = "foreign-commits"
 RELOCK_LABEL = "relock"
-Outcome = TypeVar("Outcome", PromotionOutcome, RelockOutcome)
+Outcome = TypeVar("Outcome", PromotionOutcome, RelockOutcome, BundledOutcome)
 
 
 @dataclass(frozen=True)
@@ -78,10 +79,17 @@ class BranchChange:
     pins: tuple[PlannedPin, ...] = ()
 
 
-def branch_change(outcome: PromotionOutcome | RelockOutcome) -> BranchChange:
-    """The publishable side of a promotion or re-lock outcome."""
+def branch_change(outcome: PromotionOutcome | RelockOutcome | BundledOutcome) -> BranchChange:
+    """The publishable side of a promotion or re-lock outcome (or of a checked bundle)."""
     if outcome.status == "dry-run":
         raise ValueError("a dry run is not published")
+    if isinstance(outcome, BundledOutcome):
+        return BranchChange(
+            **branch_fields(outcome),
+            labels=outcome.labels,
+            closing_reason=outcome.closing_reason,
+            pins=outcome.pins,
+        )
     closing = "so release-tool closed this pull request and deleted its branch."
     if isinstance(outcome, RelockOutcome):
         return BranchChange(
