@@ -6,10 +6,11 @@ tests pin the project's own rules: see docs/pipeline-setup.md.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -249,10 +250,115 @@ def test_release_token_reaches_exactly_the_configured_repositories() -> None:
 
 
 def test_protected_environments() -> None:
-    assert (
-        jobs(ROOT / ".github/workflows/promote-prod.yml")["promote-prod"]["environment"] == "prod"
-    )
+    assert jobs(ROOT / ".github/workflows/promote-prod.yml")["publish"]["environment"] == "prod"
     assert jobs(ROOT / ".github/workflows/release.yml")["publish"]["environment"] == "release"
+
+
+def _names_a_secret(job: Mapping[str, Any]) -> bool:
+    return "secrets." in json.dumps(job)
+
+
+def _mints_a_token(job: Mapping[str, Any]) -> bool:
+    return any(
+        str(step.get("uses", "")).startswith("actions/create-github-app-token@")
+        for step in job.get("steps", [])
+    )
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=_ids(WORKFLOWS))
+def test_a_job_holding_a_write_credential_needs_a_clean_prepare_job(path: Path) -> None:
+    """No job that runs package code holds a write credential (docs/security.md): in the
+    release workflows every job that mints a token or names a secret needs a job that
+    has no environment, names no secret and mints no token, and runs the bundle hand-over."""
+    if path.name not in {"promote.yml", "promote-prod.yml", "relock.yml", "refresh.yml"}:
+        return
+    graph = jobs(path)
+    holders = [name for name, job in graph.items() if _names_a_secret(job) or _mints_a_token(job)]
+    assert holders, f"{path.name}: no job publishes"
+    for name in holders:
+        job = graph[name]
+        needs = job.get("needs", [])
+        needs = [needs] if isinstance(needs, str) else list(needs)
+        clean = [
+            n
+            for n in needs
+            if "environment" not in graph[n]
+            and not _names_a_secret(graph[n])
+            and not _mints_a_token(graph[n])
+            and any("upload-artifact" in str(s.get("uses", "")) for s in graph[n]["steps"])
+        ]
+        assert clean, f"{path.name} job {name} holds a credential but needs no clean prepare job"
+        for step in job.get("steps", []):
+            uses = str(step.get("uses", ""))
+            assert uses not in {"$/actions/promote", "$/actions/relock"}, f"{name}: {uses}"
+            assert "uv lock" not in str(step.get("run", "")) and "uv sync" not in str(
+                step.get("run", "")
+            ), name
+            if uses == "$/actions/refresh":
+                assert step["with"].get("list") == "true", name
+    for name, job in graph.items():
+        if name in holders:
+            continue
+        assert job["permissions"].get("contents") in {None, "read"}, name
+        assert set(job["permissions"].values()) <= {"read"}, name
+
+
+def test_promote_dispatch_offers_staging_only() -> None:
+    inputs = triggers(ROOT / ".github/workflows/promote.yml")["workflow_dispatch"]["inputs"]
+    assert set(inputs) == {"pins"}  # no env input: prod goes through promote-prod.yml
+    assert "prod" not in json.dumps(inputs)
+
+
+def test_promote_prod_groups_per_package_and_kind_and_refuses_a_bare_rollback() -> None:
+    path = ROOT / ".github/workflows/promote-prod.yml"
+    concurrency = load_yaml(path)["concurrency"]
+    assert concurrency["cancel-in-progress"] is False
+    group = concurrency["group"]
+    assert "'rollback'" in group and "'from-staging'" in group
+    assert "inputs.rollback-package" in group and "inputs.packages" in group
+    prepare = jobs(path)["prepare"]["steps"]
+    guard = prepare[0]
+    assert guard["if"] == "inputs.rollback-package != '' || inputs.rollback-tag != ''"
+    script = guard["run"]
+    for name in ("PACKAGE", "TAG", "REASON"):
+        assert f'[ -z "${name}" ]' in script
+    assert "exit 2" in script
+    roll = [s for s in prepare if s.get("name") == "roll back"]
+    carry = [s for s in prepare if s.get("name") == "staging to prod"]
+    # Both branches key on the package, never on the tag alone: a package without a
+    # tag stops at the guard instead of falling through to "all packages from staging".
+    assert roll[0]["if"] == "inputs.rollback-package != ''"
+    assert carry[0]["if"] == "inputs.rollback-package == ''"
+    # The guard's shell logic, run for real.
+    for package, tag, reason, code in (
+        ("hello-world", "", "", 2),
+        ("hello-world", "0.1.0", "", 2),
+        ("", "0.1.0", "x", 2),
+        ("hello-world", "0.1.0", "bad", 0),
+    ):
+        done = subprocess.run(
+            ["bash", "-c", script],
+            env={"PACKAGE": package, "TAG": tag, "REASON": reason, "PATH": "/usr/bin:/bin"},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == code, (package, tag, reason)
+
+
+def test_promote_failure_issue_fires_for_single_and_batch_payloads() -> None:
+    report = jobs(ROOT / ".github/workflows/promote.yml")["report"]
+    condition = " ".join(report["if"].split())
+    assert condition.startswith("failure()")
+    assert "client_payload.package != ''" in condition
+    assert "client_payload.pins != ''" in condition
+    assert "client_payload.pins" in report["strategy"]["matrix"]["pin"]
+    assert report["needs"] == ["prepare", "publish"]
+
+
+def test_refresh_token_may_close_failure_issues() -> None:
+    (step,) = _app_token_steps(ROOT / ".github/workflows/refresh.yml")
+    assert step.data["with"]["permission-issues"] == "write"
 
 
 def test_promote_concurrency_is_per_env_package_and_tag_and_never_cancels() -> None:
@@ -265,12 +371,12 @@ def test_promote_concurrency_is_per_env_package_and_tag_and_never_cancels() -> N
     for part in ("client_payload.env", "client_payload.package", "client_payload.tag"):
         assert part in group
     assert "pins.*.package" in group and "pins.*.tag" in group
-    steps = [s for s in steps_of(path) if s.uses == "$/actions/promote"]
-    assert len(steps) == 2  # the branch lease's loser re-runs once
+    steps = [s for s in steps_of(path) if s.uses == "$/actions/publish-bundle"]
+    assert len(steps) == 2  # the branch lease's loser re-publishes once
     assert steps[0].data.get("continue-on-error") is True
-    assert steps[1].data["if"] == "steps.promote.outcome == 'failure'"
+    assert steps[1].data["if"] == "steps.publish.outcome == 'failure'"
     failure = [s for s in steps_of(path) if s.uses == "$/actions/report-failure"]
-    assert failure and failure[0].data["if"].startswith("failure()")
+    assert failure and failure[0].job == "report"
 
 
 def test_refresh_runs_one_job_per_pr_with_its_own_group() -> None:
