@@ -116,8 +116,12 @@ class Repo:
 class FakeGitHub:
     """State + request log + fault plan. Use :func:`serve_fake_github` to run it."""
 
-    def __init__(self, token: str | None = None) -> None:
+    # The account the token authenticates: what a GitHub App's bot login looks like.
+    LOGIN = "vlmhb-release-bot[bot]"
+
+    def __init__(self, token: str | None = None, login: str = LOGIN) -> None:
         self.token = token
+        self.login = login
         self.base = ""  # set once serving: http://127.0.0.1:PORT/api/v3
         self.repos: dict[str, Repo] = {}
         self.requests: list[Request] = []
@@ -182,10 +186,14 @@ class FakeGitHub:
         api, html = self._urls(repo)
         n = issue["number"]
         data = {
-            k: v for k, v in issue.items() if k not in {"head", "base", "label_names", "_merged"}
+            k: v
+            for k, v in issue.items()
+            if k not in {"head", "base", "label_names"} and not k.startswith("_")
         }
         data["labels"] = [self.label_json(repo, name) for name in issue["label_names"]]
-        data["user"] = {"login": "release-bot", "id": 1, "type": "Bot"}
+        author = str(issue.get("_author") or self.login)
+        kind = "Bot" if author.endswith("[bot]") else "User"
+        data["user"] = {"login": author, "id": 1 if kind == "Bot" else 7, "type": kind}
         data["comments_url"] = f"{api}/issues/{n}/comments"
         data["issue_url"] = f"{api}/issues/{n}"
         data["repository_url"] = api
@@ -196,7 +204,7 @@ class FakeGitHub:
                     url=pull_api,
                     html_url=f"{html}/pull/{n}",
                     merged=issue["_merged"],
-                    head=self._ref_json(repo, issue["head"]),
+                    head=self._ref_json(repo, issue["head"], fork=issue.get("_head_repo")),
                     base=self._ref_json(repo, issue["base"]),
                 )
             else:
@@ -206,13 +214,46 @@ class FakeGitHub:
             data.update(url=f"{api}/issues/{n}", html_url=f"{html}/issues/{n}")
         return data
 
-    def _ref_json(self, repo: Repo, branch: str) -> dict[str, Json]:
+    def _ref_json(self, repo: Repo, branch: str, fork: Json = None) -> dict[str, Json]:
+        """A PR's head or base; ``fork`` (OWNER/NAME) is a head in another repository."""
+        if fork:
+            owner, name = str(fork).split("/", 1)
+            other = {
+                **self.repo_json(repo),
+                "id": abs(hash(str(fork))) % 100000,
+                "name": name,
+                "full_name": str(fork),
+                "owner": {"login": owner, "id": 9, "type": "User"},
+                "fork": True,
+            }
+            return {"ref": branch, "label": f"{owner}:{branch}", "sha": "0" * 40, "repo": other}
         return {
             "ref": branch,
             "label": f"{repo.owner}:{branch}",
             "sha": repo.branch_sha(branch) or "0" * 40,
             "repo": self.repo_json(repo),
         }
+
+    def open_foreign_pull(
+        self,
+        full_name: str,
+        head: str,
+        body: str,
+        *,
+        author: str,
+        head_repo: str | None = None,
+        title: str = "a pull request",
+    ) -> int:
+        """A PR opened by someone else (``author``), from a fork when ``head_repo`` is given."""
+        with self._lock:
+            repo = self.repo(full_name)
+            pull = self.new_issue(
+                repo, title, body, head=head, base=repo.default_branch, _author=author
+            )
+            pull["_merged"] = False
+            if head_repo is not None:
+                pull["_head_repo"] = head_repo
+            return int(str(pull["number"]))
 
     def repo_json(self, repo: Repo) -> dict[str, Json]:
         api, html = self._urls(repo)
@@ -233,7 +274,7 @@ class FakeGitHub:
         return {
             "id": cid,
             "body": comment["body"],
-            "user": {"login": "release-bot", "id": 1, "type": "Bot"},
+            "user": {"login": self.login, "id": 1, "type": "Bot"},
             "created_at": comment["created_at"],
             "updated_at": comment["updated_at"],
             "url": f"{api}/issues/comments/{cid}",

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from release_tool.adapters import process
 from release_tool.core.config import BotIdentity
+from release_tool.core.skip_markers import neutralise
 from release_tool.errors import OperationalError
 
 ZERO = "0" * 40
@@ -266,13 +267,14 @@ class Checkout:
         return self.git("write-tree", what="git write-tree", cwd=worktree)
 
     def commit_tree(self, tree: str, parent: str, message: str, bot: BotIdentity) -> str:
+        """A bot commit of ``tree`` on ``parent``; CI skip markers in ``message`` made inert."""
         return run_git(
             "commit-tree",
             tree,
             "-p",
             parent,
             "-m",
-            message,
+            neutralise(message),
             cwd=self.root,
             env=identity_env(self.env, bot.name, bot.email),
             what="git commit-tree",

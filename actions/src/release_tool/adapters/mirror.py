@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from release_tool.adapters.git import git_succeeds, run_git
+from release_tool.core.skip_markers import neutralise
 
 SPLIT_REF = "refs/release-tool/split"
 
@@ -84,7 +85,7 @@ class Mirror:
             env=env,
             what=f"creating tag {tag}",
             echo=True,
-            input_text=message,
+            input_text=neutralise(message),
         )
 
     def set_branch(self, branch: str, commit: str) -> None:

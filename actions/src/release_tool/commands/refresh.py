@@ -4,6 +4,9 @@
   release-tool refresh --env staging --pr 42    one
   release-tool refresh --list --json [--env E]  the open release PRs, for a workflow matrix
 
+Only pull requests that the bot account ([tool.release-tool.bot] name) opened from a
+branch of this repository are read: a fork's PR or a person's is ignored (named on
+stderr), whatever its branch name or body says.
 Each PR's pins are read back from the machine-readable block of its body, verified as
 `promote` verifies them (the tag must still point at the recorded commit, versions,
 requirements), re-locked on the base branch head and published like `promote --push`:
@@ -31,6 +34,7 @@ from release_tool.adapters.push import token_forms
 from release_tool.commands.context import load_project_config, say
 from release_tool.core.config import Config
 from release_tool.core.payload import validate_pin
+from release_tool.core.pull_requests import distrust_reason
 from release_tool.core.relock_render import RelockBlock, read_relock_block
 from release_tool.core.render import PinsBlock, read_pins_block
 from release_tool.errors import InputRejected, ReleaseToolError
@@ -183,6 +187,27 @@ def list_pulls(pulls: list[PullRequestInfo], env: Mapping[str, str], *, as_json:
     return 0
 
 
+def trusted_pulls(
+    pulls: list[PullRequestInfo], *, repository: str, bot_login: str, wanted: int | None
+) -> list[PullRequestInfo]:
+    """The PRs the bot opened from this repository; the others are named on stderr."""
+    kept = []
+    for pull in pulls:
+        why = distrust_reason(
+            pull.author, pull.head_repository, repository=repository, bot_login=bot_login
+        )
+        if why is None:
+            kept.append(pull)
+            continue
+        if pull.number == wanted:
+            raise InputRejected(f"#{pull.number} is not refreshed: {why}")
+        print(
+            f"release-tool refresh: #{pull.number} ({pull.branch}) ignored: {why}",
+            file=sys.stderr,
+        )
+    return kept
+
+
 def _select(pulls: list[PullRequestInfo], args: argparse.Namespace) -> list[PullRequestInfo]:
     if args.pr is None:
         return pulls
@@ -205,7 +230,12 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         raise InputRejected("refresh needs GitHub")
     adapter = publication.github_adapter(context)
     prefix = f"release/{args.env}/" if args.env else "release/"
-    pulls = adapter.list_open_pull_requests(context.repository, prefix)
+    pulls = trusted_pulls(
+        adapter.list_open_pull_requests(context.repository, prefix),
+        repository=context.repository,
+        bot_login=config.bot.name,
+        wanted=args.pr,
+    )
     if args.list:
         return list_pulls(pulls, env, as_json=args.json)
     pulls = _select(pulls, args)

@@ -28,6 +28,7 @@ from release_tool.core.bundle_check import (
 )
 from release_tool.core.config import Config
 from release_tool.core.github_context import GithubContext
+from release_tool.core.skip_markers import neutralise
 from release_tool.errors import InputRejected, OperationalError
 from release_tool.operations.promotion import Progress, PromotionOutcome
 from release_tool.operations.publication import (
@@ -67,8 +68,8 @@ def write_bundle(
         base_branch=change.base_branch,
         base_commit=change.base_commit,
         commit=change.commit,
-        title=change.title,
-        body=change.body,
+        title=neutralise(change.title),
+        body=neutralise(change.body),
         labels=change.labels,
         closing_reason=change.closing_reason,
         pins=change.pins,
