@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import tempfile
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -474,3 +475,49 @@ def test_the_package_template_lints_clean_once_filled_in(template: Path, tmp_pat
         )
         assert done.returncode == 0, f"{argv[0]}: {done.stdout}{done.stderr}"
     assert "more than three tags" in text
+
+
+def test_gpu_jobs_use_per_job_caches_under_runner_temp() -> None:
+    path = ROOT / ".github/workflows/gpu.yml"
+    steps = jobs(path)["gpu"]["steps"]
+    names = [s.get("name", s.get("id", "")) for s in steps]
+    cache = steps[names.index("per-job uv and Hugging Face caches")]
+    assert 'echo "UV_CACHE_DIR=$RUNNER_TEMP/uv-cache"' in cache["run"]
+    assert 'echo "HF_HOME=$RUNNER_TEMP/hf-home"' in cache["run"]
+    assert '>> "$GITHUB_ENV"' in cache["run"]
+    first_uv = min(i for i, s in enumerate(steps) if "uv " in str(s.get("run", "")))
+    assert names.index("per-job uv and Hugging Face caches") < first_uv
+    # What the step writes, run for real: both caches land in RUNNER_TEMP.
+    with tempfile.TemporaryDirectory() as temp:
+        env_file = Path(temp) / "env"
+        subprocess.run(
+            ["bash", "-c", cache["run"]],
+            env={"RUNNER_TEMP": temp, "GITHUB_ENV": str(env_file), "PATH": "/usr/bin:/bin"},
+            check=True,
+        )
+        written = dict(line.split("=", 1) for line in env_file.read_text().splitlines())
+        assert written == {"UV_CACHE_DIR": f"{temp}/uv-cache", "HF_HOME": f"{temp}/hf-home"}
+        assert all(Path(v).is_dir() for v in written.values())
+
+
+def test_workflows_permission_only_where_a_release_branch_is_pushed() -> None:
+    """GitHub refuses an App's push that brings a workflow change without the Workflows
+    permission; only the publish jobs that push release branches ask for it."""
+    for path in WORKFLOWS:
+        for step in _app_token_steps(path):
+            job = jobs(path)[step.job]
+            pushes = any(
+                s.get("uses") == "$/actions/publish-bundle" for s in job.get("steps", [])
+            )
+            asked = step.data["with"].get("permission-workflows")
+            assert asked == ("write" if pushes else None), f"{path.name} {step.job}"
+
+
+def test_package_template_uses_the_dispatch_app_only() -> None:
+    (template,) = [p for p in template_files() if p.name == "package-release.yml"]
+    text = template.read_text(encoding="utf-8")
+    assert "${{ vars.DISPATCH_APP_CLIENT_ID }}" in text
+    assert "${{ secrets.DISPATCH_APP_PRIVATE_KEY }}" in text
+    assert "RELEASE_APP_PRIVATE_KEY }}" not in text and "vars.RELEASE_APP" not in text
+    notify = (ROOT / "actions/notify/action.yml").read_text(encoding="utf-8")
+    assert "DISPATCH_APP_PRIVATE_KEY" in notify

@@ -120,6 +120,7 @@ def _bot_email(work: Path) -> dict[str, str]:
     ("case", "reason"),
     [
         ("other-file", "changes files other than"),
+        ("workflow-file", "changes files other than"),
         ("other-commit", "should be locked at"),
         ("skip-marker", "CI skip marker"),
     ],
@@ -132,6 +133,8 @@ def test_a_tampered_bundle_is_refused(flow: Flow, tmp_path: Path, case: str, rea
     assert isinstance(pins, list)
     if case == "other-file":
         _tamper(flow, out, plan, {"docker/README.md": "now a different file\n"})
+    elif case == "workflow-file":
+        _tamper(flow, out, plan, {".github/workflows/ci.yml": "on: push\n"})
     elif case == "other-commit":
         real = str(pins[0]["commit"])
         _tamper(flow, out, plan, {"staging/uv.lock": lock.replace(real, "f" * 40) + "\n"})
