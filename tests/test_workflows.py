@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-import tempfile
 import sys
+import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -506,9 +506,7 @@ def test_workflows_permission_only_where_a_release_branch_is_pushed() -> None:
     for path in WORKFLOWS:
         for step in _app_token_steps(path):
             job = jobs(path)[step.job]
-            pushes = any(
-                s.get("uses") == "$/actions/publish-bundle" for s in job.get("steps", [])
-            )
+            pushes = any(s.get("uses") == "$/actions/publish-bundle" for s in job.get("steps", []))
             asked = step.data["with"].get("permission-workflows")
             assert asked == ("write" if pushes else None), f"{path.name} {step.job}"
 

@@ -34,7 +34,7 @@ def _crafted(env: str, package: str, tag: str) -> str:
 
 def test_the_fake_speaks_as_the_configured_bot() -> None:
     bot: dict[str, str] = load_config()["bot"]  # type: ignore[assignment]
-    assert FakeGitHub.LOGIN == bot["name"]
+    assert bot["name"] == FakeGitHub.LOGIN
 
 
 @pytest.mark.parametrize(
