@@ -519,3 +519,49 @@ def test_package_template_uses_the_dispatch_app_only() -> None:
     assert "RELEASE_APP_PRIVATE_KEY }}" not in text and "vars.RELEASE_APP" not in text
     notify = (ROOT / "actions/notify/action.yml").read_text(encoding="utf-8")
     assert "DISPATCH_APP_PRIVATE_KEY" in notify
+
+
+@pytest.mark.parametrize("name", ["promote.yml", "promote-prod.yml", "relock.yml", "refresh.yml"])
+def test_the_bundle_travels_as_one_named_artifact_into_publish_bundles_directory(
+    name: str,
+) -> None:
+    """Behaviour read at the pinned SHAs: upload-artifact v7 with one directory path
+    roots the artifact at that directory (its default ``archive: true`` zips it under
+    ``name``); download-artifact v8 given ``name`` extracts that single artifact straight
+    into ``path`` (no per-artifact subdirectory) and fails on a digest mismatch."""
+    path = ROOT / ".github" / "workflows" / name
+    graph = jobs(path)
+    for job_name, job in graph.items():
+        steps = job.get("steps", [])
+        publish = [s for s in steps if s.get("uses") == "$/actions/publish-bundle"]
+        if not publish:
+            continue
+        (download,) = [
+            s for s in steps if str(s.get("uses", "")).startswith("actions/download-artifact@")
+        ]
+        with_ = download["with"]
+        assert set(with_) == {"name", "path"}, f"{job_name}: {sorted(with_)}"
+        assert all(s["with"]["bundle"] == with_["path"] for s in publish)
+        needs = job["needs"] if isinstance(job["needs"], list) else [job["needs"]]
+        uploads = [
+            s["with"]
+            for n in needs
+            for s in graph[n]["steps"]
+            if str(s.get("uses", "")).startswith("actions/upload-artifact@")
+            and s["with"]["name"] == with_["name"]
+        ]
+        assert len(uploads) == 1, f"{job_name}: no prepare job uploads {with_['name']}"
+        upload = uploads[0]
+        assert upload["path"] == "${{ runner.temp }}/release-bundle"
+        assert upload["if-no-files-found"] == "error"
+        assert "archive" not in upload and "include-hidden-files" not in upload
+        makers = [
+            s
+            for n in needs
+            for s in graph[n]["steps"]
+            if str(s.get("uses", ""))
+            in {"$/actions/promote", "$/actions/relock", "$/actions/refresh"}
+        ]
+        assert makers and all(
+            s["with"]["bundle-out"] == "${{ runner.temp }}/release-bundle" for s in makers
+        )
