@@ -561,6 +561,7 @@ def test_the_bundle_travels_as_one_named_artifact_into_publish_bundles_directory
             for s in graph[n]["steps"]
             if str(s.get("uses", ""))
             in {"$/actions/promote", "$/actions/relock", "$/actions/refresh"}
+            and s.get("with", {}).get("list") != "true"
         ]
         assert makers and all(
             s["with"]["bundle-out"] == "${{ runner.temp }}/release-bundle" for s in makers
