@@ -200,15 +200,13 @@ class Checkout:
         where = path if path.is_dir() else path.parent
         if not where.is_dir():
             raise OperationalError(f"{path} is not inside a git repository")
-        found = git_result(
-            "rev-parse", "--is-bare-repository", "--show-toplevel", cwd=where, env=env, check=False
-        )
-        lines = found.stdout.splitlines()
-        if found.returncode or not lines:
+        bare = git_result("rev-parse", "--is-bare-repository", cwd=where, env=env, check=False)
+        if bare.returncode:
             raise OperationalError(f"{path} is not inside a git repository")
-        if lines[0] == "true" or len(lines) < 2:
+        top = git_result("rev-parse", "--show-toplevel", cwd=where, env=env, check=False)
+        if bare.stdout.strip() == "true" or top.returncode or not top.stdout.strip():
             raise OperationalError(f"{path} is a bare repository; run in a checkout")
-        self.root = Path(lines[1])
+        self.root = Path(top.stdout.strip())
         self.env = env
 
     def git(self, *args: str, what: str, cwd: Path | None = None) -> str:

@@ -19,8 +19,9 @@ from typing import Any
 
 from release_tool.core.config import Config
 from release_tool.core.lockfile import read_lock
-from release_tool.core.plan import PlannedPin
+from release_tool.core.plan import PlannedPin, branch_name
 from release_tool.core.pyproject_edit import read_pins
+from release_tool.core.relock_render import read_relock_block, relock_branch
 from release_tool.core.render import read_pins_block
 from release_tool.core.skip_markers import find_skip_marker
 from release_tool.core.verify import verify_lock
@@ -162,6 +163,13 @@ def check_bundle(config: Config, plan: BundlePlan, facts: BundleFacts) -> tuple[
     profile = config.profile(plan.env)
     allowed = {f"{profile.directory}/pyproject.toml", f"{profile.directory}/uv.lock"}
     problems: list[str] = []
+    want_branch = (
+        relock_branch(plan.env)
+        if plan.kind == "relock"
+        else branch_name(plan.env, [(p.package, p.tag, p.commit) for p in plan.pins])
+    )
+    if plan.branch != want_branch:
+        problems.append(f"its branch {plan.branch} is not the planned {want_branch}")
     if plan.base_branch != config.default_branch:
         problems.append(f"its base branch is {plan.base_branch}, not {config.default_branch}")
     if not facts.base_on_default_branch:
@@ -188,23 +196,34 @@ def check_bundle(config: Config, plan: BundlePlan, facts: BundleFacts) -> tuple[
     return tuple(problems)
 
 
+def _body_problems(plan: BundlePlan) -> list[str]:
+    """The PR body must say what the bundle does: ``refresh`` reads it back later."""
+    pins_block = read_pins_block(plan.body)
+    if plan.kind == "relock":
+        problems = []
+        if plan.pins or pins_block is not None:
+            problems.append("a re-lock bundle names pins to promote")
+        relocked = read_relock_block(plan.body)
+        if relocked is None or relocked.env != plan.env:
+            problems.append("the PR body's re-lock block does not name this profile")
+        return problems
+    planned = {(p.package, p.tag, p.commit) for p in plan.pins}
+    problems = [] if plan.pins else ["a promotion bundle names no pin"]
+    if (
+        pins_block is None
+        or pins_block.env != plan.env
+        or {(p.package, p.tag, p.commit) for p in pins_block.pins} != planned
+    ):
+        problems.append("the PR body's pins block does not name exactly the planned pins")
+    return problems
+
+
 def _pins_problems(config: Config, plan: BundlePlan, facts: BundleFacts) -> list[str]:
-    problems: list[str] = []
+    problems = _body_problems(plan)
     after = read_pins(facts.pyproject_after or "")
     before = read_pins(facts.pyproject_before or "")
-    expected: dict[str, tuple[str, str]] = {}
     if plan.kind == "promote":
         expected = {p.package: (p.tag, p.commit) for p in plan.pins}
-        if not expected:
-            problems.append("a promotion bundle names no pin")
-        block = read_pins_block(plan.body)
-        block_pins = {(p.package, p.tag, p.commit) for p in block.pins} if block else set()
-        if (
-            block is None
-            or block.env != plan.env
-            or block_pins != {(p.package, p.tag, p.commit) for p in plan.pins}
-        ):
-            problems.append("the PR body's pins block does not name exactly the planned pins")
     else:
         expected = {name: (tag, commit) for name, tag, commit in plan.kept}
         if after.pins != before.pins:

@@ -173,8 +173,11 @@ def publish_bundle(
     checkout = Checkout(root, env)
     if plan.status != "noop":
         say(f"checking the bundle of {plan.branch}")
-        commit = _fetch_commit(checkout, directory, plan)
-        problems = check_bundle(config, plan, _facts(checkout, config, plan, commit))
+        try:
+            commit = _fetch_commit(checkout, directory, plan)
+            problems = check_bundle(config, plan, _facts(checkout, config, plan, commit))
+        finally:  # a refused bundle leaves nothing behind in the checkout
+            checkout.git("update-ref", "-d", _FETCHED, what=f"deleting {_FETCHED}")
         if problems:
             raise refused(problems)
         check_tags(config, plan, checkout)
