@@ -29,6 +29,10 @@ branch are never touched. Nothing is pushed unless --push is given or the comman
 GitHub Actions: then the branch goes to origin with a lease and its pull request is
 created or updated (docs/github.md).
 
+With --bundle-out DIR nothing is pushed, in Actions too: the commit (a git bundle) and
+plan.json go to DIR for `release-tool publish-bundle`, which the workflows' publish job
+runs with the App token (docs/security.md).
+
 Results: committed (a new commit), unchanged (the branch already holds this change),
 noop (the base already pins every tag at its commit; no branch), dry-run.
 Exit codes: 0 done, 2 input rejected, 1 git/uv/filesystem/remote failure, 3 bug, 130 interrupted.

@@ -15,6 +15,9 @@ runs in GitHub Actions: then, as for `promote`, the branch goes to origin with a
 and its pull request is created or updated, or closed (and the branch deleted) when
 the re-lock changes nothing (docs/github.md).
 
+With --bundle-out DIR nothing is pushed, in Actions too: the commit and plan.json go
+to DIR for `release-tool publish-bundle` (the workflows' publish job; docs/security.md).
+
 Results: committed, unchanged (the branch already holds this re-lock), noop (uv makes
 the same lock: no branch), dry-run.
 Exit codes: 0 done, 2 input rejected, 1 git/uv/filesystem/remote failure, 3 bug,
