@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from release_tool.cli import main
 
+from tests.support.cli import run_cli
 from tests.support.sandbox import Sandbox, add_package_tag, git, make_monorepo, make_sandbox
 
 pytestmark = pytest.mark.uvlock
@@ -54,10 +55,7 @@ def mono(sandbox: Sandbox) -> Path:
 def run(
     sandbox: Sandbox, mono: Path, capsys: pytest.CaptureFixture[str], *args: str
 ) -> tuple[int, str, str]:
-    capsys.readouterr()
-    rc = main(["promote", "--repo", str(mono), *args], env=sandbox.env())
-    out, err = capsys.readouterr()
-    return rc, out, err
+    return run_cli(["promote", "--repo", str(mono), *args], sandbox.env()).as_tuple()
 
 
 def state(mono: Path) -> tuple[str, ...]:
@@ -466,3 +464,16 @@ def test_intake_output_feeds_promote_payload(
     outcome = json.loads(out)
     assert (outcome["env"], outcome["status"]) == ("staging", "committed")
     assert outcome["pins"][0]["commit"] == commit
+
+
+def test_a_checked_out_release_branch_is_refused_with_exit_2(
+    sandbox: Sandbox, mono: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The same refusal (one commit_on_branch) guards promote, relock and bump.
+    branch = "release/staging/hello-world"
+    git("switch", "-q", "-c", branch, cwd=mono)
+    before = state(mono)
+    args = ("--env", "staging", "--package", "hello-world", "--tag", "0.2.0")
+    assert_rejected(
+        run(sandbox, mono, capsys, *args), before, mono, f"{branch} is checked out in a worktree"
+    )

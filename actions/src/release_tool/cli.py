@@ -1,10 +1,8 @@
 """``release-tool``: one parser, one error boundary.
 
 Subcommands are modules under :mod:`release_tool.commands`, listed in
-:data:`COMMANDS`; each exposes ``add_arguments(parser)`` and
-``run(args, env) -> int`` and receives the environment as a mapping.
-Exit codes: 0 done, 2 input rejected, 1 operational failure, 3 unexpected
-error (with traceback), 130 interrupted.
+:data:`COMMANDS` and imported on use; each is a :class:`Command`. Every exit code
+is one of :data:`EXIT_CODES` (the table docs/release-tool.md shows).
 """
 
 from __future__ import annotations
@@ -15,8 +13,33 @@ import os
 import sys
 import traceback
 from collections.abc import Mapping, Sequence
+from typing import Protocol, cast, runtime_checkable
 
 from release_tool.errors import ReleaseToolError
+
+# The exit codes of every command: code -> meaning (docs/release-tool.md shows this table).
+EXIT_CODES: dict[int, str] = {
+    0: "done",
+    2: "input rejected: the input, a flag, the configuration or a refused change is wrong",
+    1: "operational failure: git, uv, the filesystem or a remote failed, or a gate failed",
+    3: "unexpected error (a bug)",
+    130: "interrupted",
+}
+
+
+@runtime_checkable
+class Command(Protocol):
+    """A subcommand module: its docstring is its ``--help`` description."""
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None: ...
+
+    def run(self, args: argparse.Namespace, env: Mapping[str, str]) -> int: ...
+
+
+def load_command(name: str) -> Command:
+    """The module of subcommand ``name`` (imported now)."""
+    return cast(Command, importlib.import_module(COMMANDS[name][0]))
+
 
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -68,8 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name, (module_path, help_text) in COMMANDS.items():
-        module = importlib.import_module(module_path)
+    for name, (_, help_text) in COMMANDS.items():
+        module = load_command(name)
         command = sub.add_parser(
             name,
             help=help_text,
@@ -85,7 +108,8 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     args = build_parser().parse_args(argv)
     environ = dict(os.environ if env is None else env)
     try:
-        return int(args._module.run(args, environ))
+        command: Command = args._module
+        return int(command.run(args, environ))
     except ReleaseToolError as exc:
         print(f"release-tool {args.command}: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -89,6 +89,15 @@ def git_succeeds(*args: str, cwd: Path | None, env: Mapping[str, str]) -> bool:
     return git_result(*args, cwd=cwd, env=env, check=False).returncode == 0
 
 
+def checkout_root(path: Path, env: Mapping[str, str]) -> Path | None:
+    """The top of the git work tree holding ``path``; None when it is in none (or bare)."""
+    if not path.is_dir():
+        return None
+    found = git_result("rev-parse", "--show-toplevel", cwd=path, env=env, check=False)
+    top = found.stdout.strip()
+    return Path(top) if found.returncode == 0 and top else None
+
+
 def read_file_at(rev: str, path: str, *, cwd: Path, env: Mapping[str, str]) -> str | None:
     """The exact text of ``path`` at ``rev``; None when ``rev`` holds no such file."""
     listed = run_git("ls-tree", "--name-only", rev, "--", path, cwd=cwd, env=env, what=path)
@@ -197,16 +206,10 @@ class Checkout:
     """The monorepo checkout the user runs in; only refs and objects are ever written."""
 
     def __init__(self, path: Path, env: Mapping[str, str]) -> None:
-        where = path if path.is_dir() else path.parent
-        if not where.is_dir():
-            raise OperationalError(f"{path} is not inside a git repository")
-        bare = git_result("rev-parse", "--is-bare-repository", cwd=where, env=env, check=False)
-        if bare.returncode:
-            raise OperationalError(f"{path} is not inside a git repository")
-        top = git_result("rev-parse", "--show-toplevel", cwd=where, env=env, check=False)
-        if bare.stdout.strip() == "true" or top.returncode or not top.stdout.strip():
-            raise OperationalError(f"{path} is a bare repository; run in a checkout")
-        self.root = Path(top.stdout.strip())
+        root = checkout_root(path, env)
+        if root is None:
+            raise OperationalError(f"{path} is not inside a git checkout; run in one")
+        self.root = root
         self.env = env
 
     def git(self, *args: str, what: str, cwd: Path | None = None) -> str:

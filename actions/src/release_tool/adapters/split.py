@@ -12,15 +12,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from release_tool.adapters.git import git_succeeds, read_file_at, run_git
+from release_tool.adapters.git import checkout_root, git_succeeds, read_file_at, run_git
 from release_tool.errors import InputRejected, OperationalError
 
 
 def find_toplevel(cwd: Path, env: Mapping[str, str]) -> Path:
     """The root of the monorepo checkout holding ``cwd``."""
-    if not git_succeeds("rev-parse", "--show-toplevel", cwd=cwd, env=env):
+    root = checkout_root(cwd, env)
+    if root is None:
         raise InputRejected(f"{cwd} is not inside a git checkout of the monorepo")
-    return Path(run_git("rev-parse", "--show-toplevel", cwd=cwd, env=env))
+    return root
 
 
 def fetch_default(

@@ -1,42 +1,14 @@
-"""What every command needs: the project's config, input files, progress lines."""
+"""What every command needs: input files, progress lines, where its report goes."""
 
 from __future__ import annotations
 
+import argparse
+import json
 import sys
-from collections.abc import Mapping
 from pathlib import Path
+from typing import Any, Protocol, TextIO
 
-from release_tool.core.config import Config, load_config
 from release_tool.errors import InputRejected, OperationalError
-
-CONFIG_MARKER = "[tool.release-tool]"
-
-
-def find_project_root(start: Path) -> Path:
-    """The nearest directory at or above ``start`` whose pyproject.toml holds the config."""
-    for directory in (start.resolve(), *start.resolve().parents):
-        candidate = directory / "pyproject.toml"
-        if candidate.is_file() and CONFIG_MARKER in candidate.read_text(encoding="utf-8"):
-            return directory
-    raise OperationalError(
-        f"no pyproject.toml with {CONFIG_MARKER} at or above {start}; run in the monorepo"
-    )
-
-
-def read_project_config(root: Path, env: Mapping[str, str]) -> Config:
-    """The configuration in ``root/pyproject.toml``."""
-    path = root / "pyproject.toml"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise OperationalError(f"cannot read {path}: {exc.strerror}") from None
-    return load_config(text, env)
-
-
-def load_project_config(start: Path, env: Mapping[str, str]) -> tuple[Path, Config]:
-    """The project root at or above ``start``, and its configuration."""
-    root = find_project_root(start)
-    return root, read_project_config(root, env)
 
 
 def read_input(path: str) -> str:
@@ -54,3 +26,19 @@ def read_input(path: str) -> str:
 def say(message: str) -> None:
     """A progress line on stderr (stdout is kept for results)."""
     print(f"release-tool: {message}", file=sys.stderr, flush=True)
+
+
+class JsonResult(Protocol):
+    def as_json(self) -> dict[str, Any]: ...
+
+
+def report_stream(args: argparse.Namespace) -> TextIO:
+    """Where a command's human report goes: stderr under ``--json`` (stdout holds the JSON)."""
+    return sys.stderr if args.json else sys.stdout
+
+
+def print_result(args: argparse.Namespace, result: JsonResult | None) -> int:
+    """Print ``result`` as JSON on stdout when ``--json`` asks for it; exit 0."""
+    if args.json and result is not None:
+        print(json.dumps(result.as_json()))
+    return 0

@@ -35,7 +35,6 @@ runs with the App token (docs/security.md).
 
 Results: committed (a new commit), unchanged (the branch already holds this change),
 noop (the base already pins every tag at its commit; no branch), dry-run.
-Exit codes: 0 done, 2 input rejected, 1 git/uv/filesystem/remote failure, 3 bug, 130 interrupted.
 """
 
 from __future__ import annotations
@@ -43,24 +42,25 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
+from release_tool.adapters.config_file import load_project_config
 from release_tool.adapters.git import Checkout
 from release_tool.adapters.profile_files import base_state
-from release_tool.commands.context import load_project_config, read_input, say
+from release_tool.commands.context import read_input, say
+from release_tool.commands.options import (
+    add_branch_options,
+    add_bundle_out_option,
+    check_bundle_out,
+)
 from release_tool.core.config import Config
-from release_tool.core.env_forms import FED_BY, pins_from_env
+from release_tool.core.env_forms import pins_from_env
 from release_tool.core.payload import Pin, parse_event, parse_pin_spec, validate_pin
 from release_tool.core.profile_state import ProfileState
 from release_tool.errors import InputRejected
+from release_tool.operations import publication
 from release_tool.operations.bundles import write_bundle
 from release_tool.operations.promotion import PromotionOutcome, PromotionRequest, promote
-from release_tool.operations.publication import (
-    publication_context,
-    publish_release_branch,
-    report_publication,
-)
 
 
 class _GroupAction(argparse.Action):
@@ -111,28 +111,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--allow-prerelease", action="store_true", help="allow pre-release/dev tags in prod"
     )
     parser.add_argument("--reason", help="why (recorded in the commit and the PR body)")
-    parser.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
-    parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
-    parser.add_argument(
-        "--push",
-        action="store_true",
-        help="push the release branch to origin and create or update its pull request "
-        "(implied in GitHub Actions; needs a token)",
-    )
-    parser.add_argument(
-        "--bundle-out",
-        type=Path,
-        metavar="DIR",
-        help="write the release commit (a git bundle) and plan.json to DIR for "
-        "`release-tool publish-bundle`, and push nothing (the workflows' prepare job)",
-    )
-    parser.add_argument(
-        "--repo",
-        type=Path,
-        default=Path(),
-        metavar="DIR",
-        help="the monorepo checkout (default: .)",
-    )
+    add_branch_options(parser)
+    add_bundle_out_option(parser)
 
 
 def collect_pins(args: argparse.Namespace, config: Config) -> tuple[str, tuple[Pin, ...]]:
@@ -197,7 +177,7 @@ def _tested_in(
     args: argparse.Namespace, config: Config, checkout: Checkout, env: str
 ) -> ProfileState | None:
     """The profile that should have tested a direct promotion into ``env`` (None: none)."""
-    source = FED_BY.get(env)
+    source = config.profile(env).fed_by
     profile = config.profile(env)
     if args.from_env is not None or source is None or source not in config.profiles:
         return None
@@ -249,7 +229,7 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     else:
         target, pins = collect_pins(args, config)
     request = PromotionRequest(
-        env=target,
+        profile=target,
         pins=pins,
         allow_downgrade=args.allow_downgrade,
         allow_prerelease=args.allow_prerelease,
@@ -257,27 +237,19 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         reason=args.reason,
         tested_in=_tested_in(args, config, checkout, target),
     )
-    if args.bundle_out is not None and (args.push or args.dry_run):
-        raise InputRejected(
-            "--bundle-out hands the commit to publish-bundle: drop --push/--dry-run"
-        )
+    check_bundle_out(args)
     context = None
     if args.bundle_out is None:
-        context = publication_context(env, config, push=args.push, dry_run=args.dry_run)
+        context = publication.publication_context(env, config, push=args.push, dry_run=args.dry_run)
     outcome = promote(root, config, request, env, say)
     if args.bundle_out is not None:
         plan = write_bundle(checkout, outcome, args.bundle_out, allow_older=args.allow_downgrade)
         say(f"wrote the release bundle: {plan}")
-    published = None
-    if context is not None:
-        published = publish_release_branch(
-            root, config, outcome, context, env, allow_older=args.allow_downgrade, say=say
-        )
-        report_publication(published, context, env)
-        outcome = published.outcome
+    outcome, published = publication.publish_if_asked(
+        root, config, outcome, context, env, allow_older=args.allow_downgrade, say=say
+    )
     if args.json:
-        data = outcome.as_json() if published is None else published.as_json()
-        print(json.dumps(data, indent=2))
+        print(json.dumps(publication.result_json(outcome, published), indent=2))
     else:
         _print_human(outcome, args.dry_run)
         if published is not None:

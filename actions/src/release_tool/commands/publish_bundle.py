@@ -25,7 +25,8 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
-from release_tool.commands.context import load_project_config, say
+from release_tool.adapters.config_file import load_project_config
+from release_tool.commands.context import say
 from release_tool.errors import InputRejected
 from release_tool.operations.bundles import publish_bundle
 from release_tool.operations.publication import publication_context, report_publication

@@ -15,7 +15,6 @@ empty. A re-lock PR (release/<env>/relock) is re-locked again the way its body r
 (with or without --upgrade) and published like `relock --push`. Run it on an
 up-to-date checkout of the base branch (the workflow does).
 A PR that fails does not stop the others; the exit code is then that failure's.
-Exit codes: 0 done, 2 input rejected, 1 git/uv/GitHub failure.
 """
 
 from __future__ import annotations
@@ -28,14 +27,16 @@ from pathlib import Path
 from typing import Any
 
 from release_tool.adapters.actions_io import write_step_outputs
+from release_tool.adapters.config_file import load_project_config
 from release_tool.adapters.git import Checkout
 from release_tool.adapters.github import GithubAdapter, PullRequestInfo
 from release_tool.adapters.push import token_forms
-from release_tool.commands.context import load_project_config, say
-from release_tool.core.config import Config
+from release_tool.commands.context import say
+from release_tool.commands.options import add_json_option, add_repo_option
+from release_tool.core.config import RELEASE_PREFIX, Config
 from release_tool.core.payload import validate_pin
 from release_tool.core.pull_requests import distrust_reason
-from release_tool.core.relock_render import RelockBlock, read_relock_block
+from release_tool.core.relock_render import RelockBlock, read_relock_block, relock_branch
 from release_tool.core.render import PinsBlock, read_pins_block
 from release_tool.errors import InputRejected, ReleaseToolError
 from release_tool.operations import publication
@@ -50,16 +51,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--list", action="store_true", help="list the open release PRs and change nothing"
     )
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_json_option(parser)
+    add_repo_option(parser)
     parser.add_argument(
         "--bundle-out",
         type=Path,
         metavar="DIR",
         help="with --pr: write the regenerated commit and plan.json to DIR for `release-tool "
         "publish-bundle`, and push nothing (needs only a read token)",
-    )
-    parser.add_argument(
-        "--repo", type=Path, default=Path(), metavar="DIR", help="the monorepo checkout (default .)"
     )
 
 
@@ -70,16 +69,16 @@ def _pins_block(pull: PullRequestInfo) -> PinsBlock | None:
         return None
 
 
-def _relock_block(pull: PullRequestInfo) -> RelockBlock | None:
+def _relock_block(pull: PullRequestInfo, prefix: str) -> RelockBlock | None:
     block = read_relock_block(pull.body)
-    return block if block is not None and pull.branch == f"release/{block.env}/relock" else None
+    return block if block is not None and pull.branch == relock_branch(block.env, prefix) else None
 
 
-def describe(pull: PullRequestInfo) -> dict[str, Any]:
+def describe(pull: PullRequestInfo, prefix: str = RELEASE_PREFIX) -> dict[str, Any]:
     """A PR as the workflow matrix sees it (``env``/``packages`` from its pins block;
     a re-lock PR has ``relock`` true and no packages)."""
     block = _pins_block(pull)
-    relocked = None if block is not None else _relock_block(pull)
+    relocked = None if block is not None else _relock_block(pull, prefix)
     env = block.env if block else relocked.env if relocked else None
     return {
         "number": pull.number,
@@ -111,7 +110,7 @@ def request_of(pull: PullRequestInfo, env: str, config: Config) -> PromotionRequ
     )
     # The PR exists: a pre-release or rollback in it was allowed when it was opened.
     return PromotionRequest(
-        env=env, pins=pins, allow_downgrade=block.rollback, allow_prerelease=True
+        profile=env, pins=pins, allow_downgrade=block.rollback, allow_prerelease=True
     )
 
 
@@ -119,7 +118,7 @@ def prepare_one(
     root: Path, config: Config, pull: PullRequestInfo, *, env: str, environ: Mapping[str, str]
 ) -> tuple[PromotionOutcome | RelockOutcome, bool]:
     """Re-make ``pull``'s change on the base head (nothing pushed); with allow_older."""
-    relocked = None if _pins_block(pull) is not None else _relock_block(pull)
+    relocked = None if _pins_block(pull) is not None else _relock_block(pull, config.release_prefix)
     if relocked is not None:
         if relocked.env != env:
             raise InputRejected(f"#{pull.number} re-locks {relocked.env}, not {env}")
@@ -166,8 +165,14 @@ def bundle_one(
     return 0
 
 
-def list_pulls(pulls: list[PullRequestInfo], env: Mapping[str, str], *, as_json: bool) -> int:
-    described = [describe(p) for p in pulls]
+def list_pulls(
+    pulls: list[PullRequestInfo],
+    env: Mapping[str, str],
+    *,
+    as_json: bool,
+    prefix: str = RELEASE_PREFIX,
+) -> int:
+    described = [describe(p, prefix) for p in pulls]
     # A release/ PR without a pins or relock block was not opened by this tool (or its
     # body was edited away): a matrix job for it could only fail, so it is left out.
     listed = [item for item in described if item["env"] is not None]
@@ -229,7 +234,7 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     if context is None:
         raise InputRejected("refresh needs GitHub")
     adapter = publication.github_adapter(context)
-    prefix = f"release/{args.env}/" if args.env else "release/"
+    prefix = config.release_branch(args.env, "") if args.env else config.release_prefix
     pulls = trusted_pulls(
         adapter.list_open_pull_requests(context.repository, prefix),
         repository=context.repository,
@@ -237,7 +242,7 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         wanted=args.pr,
     )
     if args.list:
-        return list_pulls(pulls, env, as_json=args.json)
+        return list_pulls(pulls, env, as_json=args.json, prefix=config.release_prefix)
     pulls = _select(pulls, args)
     if args.bundle_out is not None:
         return bundle_one(root, config, pulls[0] if args.pr else None, args, env)

@@ -20,8 +20,6 @@ to DIR for `release-tool publish-bundle` (the workflows' publish job; docs/secur
 
 Results: committed, unchanged (the branch already holds this re-lock), noop (uv makes
 the same lock: no branch), dry-run.
-Exit codes: 0 done, 2 input rejected, 1 git/uv/filesystem/remote failure, 3 bug,
-130 interrupted.
 """
 
 from __future__ import annotations
@@ -29,17 +27,17 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Mapping
-from pathlib import Path
 
+from release_tool.adapters.config_file import load_project_config
 from release_tool.adapters.git import Checkout
-from release_tool.commands.context import load_project_config, say
-from release_tool.errors import InputRejected
-from release_tool.operations.bundles import write_bundle
-from release_tool.operations.publication import (
-    publication_context,
-    publish_release_branch,
-    report_publication,
+from release_tool.commands.context import say
+from release_tool.commands.options import (
+    add_branch_options,
+    add_bundle_out_option,
+    check_bundle_out,
 )
+from release_tool.operations import publication
+from release_tool.operations.bundles import write_bundle
 from release_tool.operations.relocking import relock
 
 
@@ -50,51 +48,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="take third-party updates; internal packages stay at their tag and commit",
     )
-    parser.add_argument("--dry-run", action="store_true", help="print the result, change nothing")
-    parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
-    parser.add_argument(
-        "--push",
-        action="store_true",
-        help="push the release branch to origin and create, update or close its pull request "
-        "(implied in GitHub Actions; needs a token)",
-    )
-    parser.add_argument(
-        "--bundle-out",
-        type=Path,
-        metavar="DIR",
-        help="write the release commit and plan.json to DIR for `release-tool "
-        "publish-bundle`, and push nothing (the workflows' prepare job)",
-    )
-    parser.add_argument(
-        "--repo", type=Path, default=Path(), metavar="DIR", help="the monorepo checkout"
-    )
+    add_branch_options(parser)
+    add_bundle_out_option(parser)
 
 
 def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     root, config = load_project_config(args.repo, env)
     config.profile(args.env)
-    if args.bundle_out is not None and (args.push or args.dry_run):
-        raise InputRejected(
-            "--bundle-out hands the commit to publish-bundle: drop --push/--dry-run"
-        )
+    check_bundle_out(args)
     context = None
     if args.bundle_out is None:
-        context = publication_context(env, config, push=args.push, dry_run=args.dry_run)
+        context = publication.publication_context(env, config, push=args.push, dry_run=args.dry_run)
     outcome = relock(
         root, config, args.env, env, upgrade=args.upgrade, dry_run=args.dry_run, say=say
     )
     if args.bundle_out is not None:
         written = write_bundle(Checkout(root, env), outcome, args.bundle_out)
         say(f"wrote the release bundle: {written}")
-    published = None
-    if context is not None:
-        # A re-lock holds every internal pin: no tag of it can be "older" than a proposal.
-        published = publish_release_branch(root, config, outcome, context, env, say=say)
-        report_publication(published, context, env)
-        outcome = published.outcome
+    # A re-lock holds every internal pin: no tag of it can be "older" than a proposal.
+    outcome, published = publication.publish_if_asked(root, config, outcome, context, env, say=say)
     if args.json:
-        data = outcome.as_json() if published is None else published.as_json()
-        print(json.dumps(data, indent=2))
+        print(json.dumps(publication.result_json(outcome, published), indent=2))
         return 0
     if outcome.status == "noop":
         print(f"unchanged: {args.env}'s lock is already current; no branch written")

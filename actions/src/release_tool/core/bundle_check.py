@@ -15,11 +15,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, cast, get_args
 
 from release_tool.core.config import Config
 from release_tool.core.lockfile import read_lock
-from release_tool.core.plan import PlannedPin, branch_name
+from release_tool.core.plan import PinChange, PlannedPin, branch_name
 from release_tool.core.pyproject_edit import read_pins
 from release_tool.core.relock_render import read_relock_block, relock_branch
 from release_tool.core.render import read_pins_block
@@ -29,7 +29,8 @@ from release_tool.errors import InputRejected
 
 FORMAT = 1
 KINDS = ("promote", "relock")
-STATUSES = ("committed", "unchanged", "noop")
+Status = Literal["committed", "unchanged", "noop"]
+STATUSES = get_args(Status)
 _SHA_LEN = 40
 
 
@@ -38,7 +39,7 @@ class BundlePlan:
     """``plan.json``: the release branch change the prepare job made, typed."""
 
     kind: str  # promote | relock
-    status: str  # committed | unchanged | noop
+    status: Status
     env: str
     branch: str
     base_branch: str
@@ -84,6 +85,14 @@ def _sha(value: object, what: str) -> str:
     return text
 
 
+def _change(value: object) -> PinChange:
+    if value not in get_args(PinChange):
+        raise InputRejected(
+            f"plan.json: a pin's change {value!r} is not one of {get_args(PinChange)}"
+        )
+    return cast("PinChange", value)
+
+
 def _pin(data: Mapping[str, Any]) -> PlannedPin:
     return PlannedPin(
         package=_need(data, "package", str),
@@ -94,7 +103,7 @@ def _pin(data: Mapping[str, Any]) -> PlannedPin:
         slug=_need(data, "slug", str),
         previous_tag=data.get("previous_tag"),
         previous_commit=data.get("previous_commit"),
-        change=str(data.get("change", "")),
+        change=_change(data.get("change")),
         declared_version=data.get("declared_version"),
     )
 
@@ -113,7 +122,7 @@ def parse_plan(text: str) -> BundlePlan:
     commit = data.get("commit")
     return BundlePlan(
         kind=kind,
-        status=status,
+        status=cast("Status", status),
         env=_need(data, "env", str),
         branch=_need(data, "branch", str),
         base_branch=_need(data, "base_branch", str),
@@ -262,7 +271,7 @@ def refused(problems: Sequence[str]) -> InputRejected:
 class BundledOutcome:
     """A checked bundle as the publication step sees an outcome (promotion or re-lock)."""
 
-    status: str
+    status: Status
     env: str
     branch: str
     base_branch: str

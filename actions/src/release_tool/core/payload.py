@@ -23,7 +23,6 @@ MAX_TOP_LEVEL_KEYS = 10
 MAX_EVENT_CHARS = 4_000_000  # a whole event with its envelope; anything bigger is not GitHub's
 SHA_RE = re.compile(r"^[0-9a-f]{40}$")
 PIN_KEYS = ("package", "tag", "sha", "repository")
-DEFAULT_ENV = "staging"
 
 
 @dataclass(frozen=True)
@@ -95,7 +94,7 @@ def validate_pin(
 
 def _env(data: Mapping[str, Any], config: Config) -> str:
     if "env" not in data:
-        return DEFAULT_ENV
+        return config.default_profile
     env = _text(data, "env", "client_payload")
     profile = config.profile(env)
     if not profile.allow_direct_dispatch:
@@ -185,7 +184,7 @@ def build_client_payload(pins: Sequence[Pin], env: str, config: Config) -> dict[
         data: dict[str, Any] = {**pins[0].as_dict()}
     else:
         data = {"pins": [p.as_dict() for p in pins]}
-    if env != DEFAULT_ENV:
+    if env != config.default_profile:
         data["env"] = env
     parse_client_payload(data, config)
     return data

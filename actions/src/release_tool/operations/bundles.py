@@ -54,6 +54,9 @@ def write_bundle(
     if outcome.status == "dry-run":
         raise InputRejected("a dry run makes no bundle: drop --dry-run or --bundle-out")
     change = branch_change(outcome)
+    status = change.status
+    if status == "dry-run":  # checked above; narrows the type
+        raise ValueError("a dry run is not bundled")
     kind = "relock" if isinstance(outcome, RelockOutcome) else "promote"
     kept = (
         tuple((p.package, p.tag, p.commit) for p in outcome.pins)
@@ -62,7 +65,7 @@ def write_bundle(
     )
     plan = BundlePlan(
         kind=kind,
-        status=change.status,
+        status=status,
         env=change.env,
         branch=change.branch,
         base_branch=change.base_branch,
