@@ -110,7 +110,7 @@ def _tamper(flow: Flow, out: Path, plan: dict[str, object], edit: dict[str, str]
 
 
 def _bot_email(work: Path) -> dict[str, str]:
-    from release_tool.commands.context import read_project_config  # noqa: PLC0415
+    from release_tool.adapters.config_file import read_project_config  # noqa: PLC0415
 
     email = read_project_config(work, {}).bot.email
     return {"GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_EMAIL": email}
