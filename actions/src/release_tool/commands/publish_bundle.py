@@ -27,6 +27,7 @@ from pathlib import Path
 
 from release_tool.adapters.config_file import load_project_config
 from release_tool.commands.context import say
+from release_tool.commands.options import add_json_option, add_repo_option
 from release_tool.errors import InputRejected
 from release_tool.operations.bundles import publish_bundle
 from release_tool.operations.publication import publication_context, report_publication
@@ -36,10 +37,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--bundle", type=Path, required=True, metavar="DIR", help="the prepare job's bundle"
     )
-    parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
-    parser.add_argument(
-        "--repo", type=Path, default=Path(), metavar="DIR", help="the monorepo checkout"
-    )
+    add_json_option(parser)
+    add_repo_option(parser)
 
 
 def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
