@@ -20,8 +20,14 @@ from release_tool.errors import ReleaseToolError
 # The exit codes of every command: code -> meaning (docs/release-tool.md shows this table).
 EXIT_CODES: dict[int, str] = {
     0: "done",
-    2: "input rejected: the input, a flag, the configuration or a refused change is wrong",
-    1: "operational failure: git, uv, the filesystem or a remote failed, or a gate failed",
+    2: (
+        "input rejected: the input, a flag, the configuration or a refused change is wrong"
+        " (doctor: a setting is missing or unreadable)"
+    ),
+    1: (
+        "operational failure: git, uv, the filesystem or a remote failed"
+        " (doctor: GitHub unreachable), or a gate failed"
+    ),
     3: "unexpected error (a bug)",
     130: "interrupted",
 }
@@ -67,6 +73,22 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "rehearse the whole release flow locally in a throwaway directory",
     ),
     "images": ("release_tool.commands.images", "plan the Docker images of an environment"),
+    "image-matrix": (
+        "release_tool.commands.image_matrix",
+        "decide which image variants to publish (the publish workflow's matrix)",
+    ),
+    "image-record": (
+        "release_tool.commands.image_record",
+        "write the record of one pushed image variant",
+    ),
+    "image-collect": (
+        "release_tool.commands.image_collect",
+        "collect and check the image records of a publish run; --tag moves the tags",
+    ),
+    "bases": (
+        "release_tool.commands.bases",
+        "pin the base images by index digest (--update, --check, --push)",
+    ),
     "notify": ("release_tool.commands.notify", "send the dispatch that starts a promotion"),
     "refresh": (
         "release_tool.commands.refresh",
@@ -77,6 +99,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "check a prepare job's release bundle and publish it (push, PR)",
     ),
     "comment": ("release_tool.commands.comment", "create or update a sticky report comment"),
+    "doctor": (
+        "release_tool.commands.doctor",
+        "check the pipeline's setup on GitHub and in the checkout (read-only)",
+    ),
     "report-failure": (
         "release_tool.commands.report_failure",
         "open or update the issue of a failed promotion",
@@ -100,12 +126,20 @@ def build_parser() -> argparse.ArgumentParser:
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )
         module.add_arguments(command)
-        command.set_defaults(_module=module)
+        command.set_defaults(_module=module, _parser=command)
     return parser
 
 
+def parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The arguments; an unknown option is reported with its subcommand's usage (exit 2)."""
+    args, unknown = build_parser().parse_known_args(argv)
+    if unknown:
+        args._parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    return args
+
+
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = parse(argv)
     environ = dict(os.environ if env is None else env)
     try:
         command: Command = args._module

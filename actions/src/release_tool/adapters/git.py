@@ -89,6 +89,21 @@ def git_succeeds(*args: str, cwd: Path | None, env: Mapping[str, str]) -> bool:
     return git_result(*args, cwd=cwd, env=env, check=False).returncode == 0
 
 
+def commit_at(ref: str, *, cwd: Path, env: Mapping[str, str]) -> str | None:
+    """The commit ``ref`` names in the repository at ``cwd``; None when it names none."""
+    found = git_result(
+        "rev-parse",
+        "--verify",
+        "--quiet",
+        "--end-of-options",
+        f"{ref}^{{commit}}",
+        cwd=cwd,
+        env=env,
+        check=False,
+    )
+    return (found.stdout.strip() or None) if found.returncode == 0 else None
+
+
 def checkout_root(path: Path, env: Mapping[str, str]) -> Path | None:
     """The top of the git work tree holding ``path``; None when it is in none (or bare)."""
     if not path.is_dir():
@@ -182,9 +197,10 @@ class TagStore:
 
     def commit_of(self, url: str, tag: str) -> str:
         ref = self._ref(url, tag)
-        return run_git(
-            "rev-parse", "--verify", f"{ref}^{{commit}}", cwd=self.path, env=self.env, what=ref
-        )
+        commit = commit_at(ref, cwd=self.path, env=self.env)
+        if commit is None:
+            raise OperationalError(f"{tag} of {url} was fetched but names no commit")
+        return commit
 
     def read(self, commit: str, path: str) -> str | None:
         return read_file_at(commit, path, cwd=self.path, env=self.env)
@@ -216,10 +232,7 @@ class Checkout:
         return run_git(*args, cwd=cwd or self.root, env=self.env, what=what)
 
     def rev(self, ref: str) -> str | None:
-        try:
-            return self.git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", what=ref)
-        except OperationalError:
-            return None
+        return commit_at(ref, cwd=self.root, env=self.env)
 
     def resolve_base(self, branch: str) -> str:
         """The head of the base branch: the local branch, else ``origin/<branch>``."""

@@ -6,9 +6,14 @@
 Per package: the version in packages/*, the last release (highest version tag) of its
 repository (`unreachable: <reason>` when it cannot be read; status still exits 0), the
 tag and locked commit in each profile, and what is pending: a version not released
-yet, a release not in staging yet, a staging pin not in prod yet. Per profile: whether
-its uv.lock agrees with its pyproject (read offline; `not yet locked` where there is
-no lock). Reads the working tree's files.
+yet, a release not in staging yet, a staging pin not in prod yet. When the repository
+cannot be read, pending shows what the working tree alone tells (packages/* newer
+than staging's pin, a staging pin not in prod) and `unknown` for the rest, never
+"nothing". Per profile: whether its uv.lock agrees with its pyproject (read offline;
+`not yet locked` where there is no lock). Reads the working tree's files.
+--json: {"packages": [{package, version, last_tag, reachable, unreachable (the reason
+or null), profiles: {env: {tag, commit}}, pending: [...], pending_complete}],
+"profiles": [{env, state, problems}]}.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import asdict
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from release_tool.adapters.config_file import load_project_config
@@ -28,10 +34,12 @@ from release_tool.adapters.process import CommandFailed
 from release_tool.adapters.profile_files import package_versions, tree_state
 from release_tool.commands.options import add_json_option, add_repo_option
 from release_tool.core.status_report import (
+    UNKNOWN,
     PackageStatus,
     ProfileLockStatus,
     lock_status,
     package_status,
+    pending_text,
 )
 from release_tool.errors import OperationalError
 
@@ -67,7 +75,11 @@ def _render(packages: list[PackageStatus], locks: list[ProfileLockStatus]) -> No
                 cells.append("-")
             else:
                 cells.append(f"{cell.tag} ({cell.commit[:10] if cell.commit else 'not locked'})")
-        pending = "; ".join(status.pending) or "[green]nothing[/]"
+        pending = escape(pending_text(status))
+        if not status.pending_complete:
+            pending = pending.replace(UNKNOWN, f"[yellow]{UNKNOWN}[/]")
+        elif not status.pending:
+            pending = f"[green]{pending}[/]"
         table.add_row(status.package, status.version or "?", last, *cells, pending)
     console.print(table)
     for lock in locks:

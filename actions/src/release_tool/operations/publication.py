@@ -34,12 +34,18 @@ from release_tool.adapters import release_branch as remote_branch
 from release_tool.adapters.actions_io import append_step_summary, write_step_outputs
 from release_tool.adapters.github import GithubAdapter
 from release_tool.adapters.push import Origin, delete_remote_branch, push_branch, token_forms
+from release_tool.core.base_images import LABEL as BASES_LABEL
 from release_tool.core.bundle_check import BundledOutcome
 from release_tool.core.config import Config
 from release_tool.core.failures import failure_key
 from release_tool.core.github_context import GithubContext, read_github_context
 from release_tool.core.plan import PlannedPin
-from release_tool.core.pull_requests import PrOutcome, PullRequestSpec, release_labels
+from release_tool.core.pull_requests import (
+    RELEASE_LABEL,
+    PrOutcome,
+    PullRequestSpec,
+    release_labels,
+)
 from release_tool.core.pyproject_edit import read_pins
 from release_tool.core.supersession import (
     Transition,
@@ -50,6 +56,7 @@ from release_tool.core.supersession import (
     transitions,
 )
 from release_tool.errors import InputRejected, OperationalError
+from release_tool.operations.base_pinning import BasesOutcome
 from release_tool.operations.branch_commit import BranchCommit
 from release_tool.operations.promotion import PromotionOutcome
 from release_tool.operations.relocking import RelockOutcome
@@ -57,7 +64,7 @@ from release_tool.operations.relocking import RelockOutcome
 Progress = Callable[[str], None]
 FOREIGN_KEY = "foreign-commits"
 RELOCK_LABEL = "relock"
-Outcome = TypeVar("Outcome", PromotionOutcome, RelockOutcome, BundledOutcome)
+Outcome = TypeVar("Outcome", PromotionOutcome, RelockOutcome, BasesOutcome, BundledOutcome)
 
 
 @dataclass(frozen=True)
@@ -71,8 +78,11 @@ class BranchChange(BranchCommit):
     pins: tuple[PlannedPin, ...] = ()
 
 
-def branch_change(outcome: PromotionOutcome | RelockOutcome | BundledOutcome) -> BranchChange:
-    """The publishable side of a promotion or re-lock outcome (or of a checked bundle)."""
+def branch_change(
+    outcome: PromotionOutcome | RelockOutcome | BasesOutcome | BundledOutcome,
+) -> BranchChange:
+    """The publishable side of a promotion, re-lock or base-image outcome (or of a
+    checked release bundle)."""
     if outcome.status == "dry-run":
         raise ValueError("a dry run is not published")
     if isinstance(outcome, BundledOutcome):
@@ -91,6 +101,15 @@ def branch_change(outcome: PromotionOutcome | RelockOutcome | BundledOutcome) ->
             pins=outcome.pins,
         )
     closing = "so release-tool closed this pull request and deleted its branch."
+    if isinstance(outcome, BasesOutcome):
+        return BranchChange(
+            **outcome.branch_fields(),
+            labels=(RELEASE_LABEL, BASES_LABEL),
+            closing_reason=(
+                f"`{outcome.base_branch}` already pins every base image at its tag's current "
+                f"index digest: this update has nothing left to change, {closing}"
+            ),
+        )
     if isinstance(outcome, RelockOutcome):
         return BranchChange(
             **outcome.branch_fields(),
