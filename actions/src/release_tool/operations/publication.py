@@ -249,6 +249,12 @@ def publish_release_branch(
     elif seen is None:
         push_branch(origin, branch, commit, None)
         pushed = True
+    elif change.status == "committed":
+        # The same commit, byte for byte (another runner made it within the same second,
+        # or a bundle is published again): origin already holds it.
+        say(f"{branch} on origin already is {seen[:10]}: nothing to push")
+        outcome = dataclasses.replace(outcome, status="unchanged")
+        change = dataclasses.replace(change, status="unchanged")
     if pushed:
         say(f"pushed {commit[:10]} to {branch} (lease: {seen[:10] if seen else 'absent'})")
     spec = PullRequestSpec(
