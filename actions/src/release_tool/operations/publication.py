@@ -244,19 +244,15 @@ def publish_release_branch(
             change = dataclasses.replace(change, status="unchanged", commit=seen)
             changes = ()
         else:
-            push_branch(origin, branch, commit, seen)
-            pushed = True
+            pushed = _push(origin, branch, commit, seen, say)
     elif seen is None:
-        push_branch(origin, branch, commit, None)
-        pushed = True
+        pushed = _push(origin, branch, commit, None, say)
     elif change.status == "committed":
         # The same commit, byte for byte (another runner made it within the same second,
         # or a bundle is published again): origin already holds it.
         say(f"{branch} on origin already is {seen[:10]}: nothing to push")
         outcome = dataclasses.replace(outcome, status="unchanged")
         change = dataclasses.replace(change, status="unchanged")
-    if pushed:
-        say(f"pushed {commit[:10]} to {branch} (lease: {seen[:10] if seen else 'absent'})")
     spec = PullRequestSpec(
         branch=branch,
         base=change.base_branch,
@@ -274,6 +270,13 @@ def publish_release_branch(
         )
     _close_failure_issues(adapter, change, repository, pull)
     return Publication(outcome, pull, pushed, changes)
+
+
+def _push(origin: Origin, branch: str, commit: str, seen: str | None, say: Progress) -> bool:
+    """Push ``commit`` with a lease on ``seen`` (None: absent); True."""
+    push_branch(origin, branch, commit, seen)
+    say(f"pushed {commit[:10]} to {branch} (lease: {seen[:10] if seen else 'absent'})")
+    return True
 
 
 def _restore_local(origin: Origin, change: BranchChange) -> None:
