@@ -94,6 +94,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "release_tool.commands.refresh",
         "regenerate open release PRs on the current base head",
     ),
+    "publish-bundle": (
+        "release_tool.commands.publish_bundle",
+        "check a prepare job's release bundle and publish it (push, PR)",
+    ),
     "comment": ("release_tool.commands.comment", "create or update a sticky report comment"),
     "doctor": (
         "release_tool.commands.doctor",

@@ -2,8 +2,11 @@
 
 Remote tags, files at a commit, a throwaway worktree, bot commits. Decides nothing:
 every failure becomes an OperationalError sentence carrying git's own message. The
-environment mapping given is passed to every git call, so ``GIT_CONFIG_GLOBAL``
-redirections apply. GitPython only finds the repository holding a path.
+environment mapping given is passed to every git call (scrubbed of credentials by
+:func:`release_tool.adapters.process.child_env`), so ``GIT_CONFIG_GLOBAL``
+redirections apply; only a caller that talks to GitHub passes ``git_config``.
+No other library spawns git (GitPython ran ``git version`` with the whole
+environment, token included, so it is not used).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 
 from release_tool.adapters import process
 from release_tool.core.config import BotIdentity
+from release_tool.core.skip_markers import neutralise
 from release_tool.errors import OperationalError
 
 ZERO = "0" * 40
@@ -31,6 +35,7 @@ def git_result(
     echo: process.Echo = None,
     input_text: str | None = None,
     secrets: Sequence[str] = (),
+    git_config: Sequence[tuple[str, str]] = (),
 ) -> process.Result:
     """Run ``git ARGS`` in ``cwd`` through the one subprocess helper, never prompting.
 
@@ -46,6 +51,7 @@ def git_result(
         echo=echo,
         input_text=input_text,
         secrets=secrets,
+        git_config=git_config,
     )
 
 
@@ -58,6 +64,7 @@ def run_git(
     input_text: str | None = None,
     secrets: Sequence[str] = (),
     strip: bool = True,
+    git_config: Sequence[tuple[str, str]] = (),
 ) -> str:
     """``git ARGS``'s stdout (stripped unless ``strip`` is False); OperationalError on failure.
 
@@ -72,6 +79,7 @@ def run_git(
         echo=process.STDERR if echo else None,
         input_text=input_text,
         secrets=secrets,
+        git_config=git_config,
     )
     return result.stdout.strip() if strip else result.stdout
 
@@ -273,13 +281,14 @@ class Checkout:
         return self.git("write-tree", what="git write-tree", cwd=worktree)
 
     def commit_tree(self, tree: str, parent: str, message: str, bot: BotIdentity) -> str:
+        """A bot commit of ``tree`` on ``parent``; CI skip markers in ``message`` made inert."""
         return run_git(
             "commit-tree",
             tree,
             "-p",
             parent,
             "-m",
-            message,
+            neutralise(message),
             cwd=self.root,
             env=identity_env(self.env, bot.name, bot.email),
             what="git commit-tree",

@@ -54,6 +54,8 @@ class PullRequestInfo:
     body: str
     head_sha: str
     labels: tuple[str, ...]
+    author: str = ""  # the login that opened it
+    head_repository: str = ""  # OWNER/NAME of the head branch's repository ("" when deleted)
 
 
 @dataclass(frozen=True)
@@ -291,4 +293,6 @@ def _info(pull: PullRequest) -> PullRequestInfo:
         body=pull.body or "",
         head_sha=pull.head.sha,
         labels=tuple(label.name for label in pull.labels),
+        author=pull.user.login if pull.user is not None else "",
+        head_repository=pull.head.repo.full_name if pull.head.repo is not None else "",
     )

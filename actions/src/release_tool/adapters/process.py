@@ -1,12 +1,21 @@
 """The one subprocess helper: echoes the command, keeps its output on failure.
 
 Secrets never reach the echo or an error message: every value given in
-``secrets`` (and every token-looking environment value passed in) is masked.
+``secrets`` is masked. No credential reaches a child either: every command gets
+the environment :func:`child_env` builds, which drops the tokens
+(``RELEASE_TOOL_TOKEN``, ``GH_TOKEN``, ``GITHUB_TOKEN``), the runner's own
+``ACTIONS_*`` tokens and every ``GIT_CONFIG_KEY_n``/``GIT_CONFIG_VALUE_n`` pair that
+carries a credential. ``uv lock`` runs the build backend of a promoted tag, and that
+code must not be able to read a write token. The few calls that do talk to GitHub
+with the token (a push, an authenticated ls-remote or fetch) pass it explicitly as
+``git_config`` entries, appended after the scrub.
 """
 
 from __future__ import annotations
 
 import enum
+import os
+import re
 import shlex
 import subprocess
 import sys
@@ -18,6 +27,54 @@ from typing import TextIO, TypeAlias
 from release_tool.errors import OperationalError
 
 MASK = "***"
+
+# Variables never handed to a child process.
+SECRET_NAMES = frozenset({"RELEASE_TOOL_TOKEN", "GH_TOKEN", "GITHUB_TOKEN"})
+SECRET_PREFIXES = ("ACTIONS_",)  # ACTIONS_RUNTIME_TOKEN, ACTIONS_ID_TOKEN_REQUEST_TOKEN, ...
+_GIT_PAIR = re.compile(r"^GIT_CONFIG_(KEY|VALUE)_([0-9]+)$")
+_USERINFO = re.compile(r"://[^/@\s]+@")  # https://user:secret@host
+
+
+def carries_credential(key: str, value: str) -> bool:
+    """Whether a git config entry sets a credential: an extra HTTP header, anything of
+    the ``credential`` section, or a URL with user information in key or value."""
+    name = key.strip().lower()
+    section = name.split(".", 1)[0]
+    return (
+        name.endswith(".extraheader")
+        or section == "credential"
+        or bool(_USERINFO.search(key) or _USERINFO.search(value))
+    )
+
+
+def child_env(env: Mapping[str, str], git_config: Sequence[tuple[str, str]] = ()) -> dict[str, str]:
+    """``env`` as a child process may see it, plus the ``git_config`` entries given.
+
+    Drops :data:`SECRET_NAMES`, ``ACTIONS_*`` and every credential-setting
+    ``GIT_CONFIG_KEY_n``/``GIT_CONFIG_VALUE_n`` pair, renumbering the other pairs so
+    git still reads them; keeps everything else (PATH, HOME, proxies, ``SSL_CERT_*``,
+    ``UV_*``, ``GIT_CONFIG_GLOBAL``, ``GIT_ALLOW_PROTOCOL``, ...).
+    """
+    out = {
+        name: value
+        for name, value in env.items()
+        if name not in SECRET_NAMES
+        and not name.startswith(SECRET_PREFIXES)
+        and name != "GIT_CONFIG_COUNT"
+        and not _GIT_PAIR.match(name)
+    }
+    count = env.get("GIT_CONFIG_COUNT", "").strip()
+    pairs = [
+        (env.get(f"GIT_CONFIG_KEY_{i}", ""), env.get(f"GIT_CONFIG_VALUE_{i}", ""))
+        for i in range(int(count) if count.isdigit() else 0)
+    ]
+    kept = [(k, v) for k, v in pairs if not carries_credential(k, v)] + list(git_config)
+    for i, (key, value) in enumerate(kept):
+        out[f"GIT_CONFIG_KEY_{i}"] = key
+        out[f"GIT_CONFIG_VALUE_{i}"] = value
+    if kept:
+        out["GIT_CONFIG_COUNT"] = str(len(kept))
+    return out
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
@@ -64,8 +121,11 @@ def run(
     secrets: Iterable[str] = (),
     echo: Echo = STDERR,
     input_text: str | None = None,
+    git_config: Sequence[tuple[str, str]] = (),
 ) -> Result:
-    """Run ``argv`` (never through a shell); on failure raise OperationalError naming ``what``."""
+    """Run ``argv`` (never through a shell) in :func:`child_env` of ``env`` (None: this
+    process's environment) plus ``git_config``; on failure raise OperationalError
+    naming ``what``."""
     secrets = tuple(secrets)
     shown = redact(shlex.join(argv), secrets)
     if echo is STDERR:
@@ -76,7 +136,7 @@ def run(
         done = subprocess.run(
             list(argv),
             cwd=cwd,
-            env=dict(env) if env is not None else None,
+            env=child_env(os.environ if env is None else env, git_config),
             capture_output=True,
             text=True,
             check=False,

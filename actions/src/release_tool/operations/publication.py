@@ -38,6 +38,7 @@ from release_tool.adapters.actions_io import append_step_summary, write_step_out
 from release_tool.adapters.github import GithubAdapter
 from release_tool.adapters.push import Origin, delete_remote_branch, push_branch, token_forms
 from release_tool.core.base_images import LABEL as BASES_LABEL
+from release_tool.core.bundle_check import BundledOutcome
 from release_tool.core.config import Config
 from release_tool.core.failures import failure_key
 from release_tool.core.github_context import GithubContext, read_github_context
@@ -66,7 +67,7 @@ from release_tool.operations.relocking import RelockOutcome
 Progress = Callable[[str], None]
 FOREIGN_KEY = "foreign-commits"
 RELOCK_LABEL = "relock"
-Outcome = TypeVar("Outcome", PromotionOutcome, RelockOutcome, BasesOutcome)
+Outcome = TypeVar("Outcome", PromotionOutcome, RelockOutcome, BasesOutcome, BundledOutcome)
 
 
 @dataclass(frozen=True)
@@ -80,10 +81,28 @@ class BranchChange(BranchCommit):
     pins: tuple[PlannedPin, ...] = ()
 
 
-def branch_change(outcome: PromotionOutcome | RelockOutcome | BasesOutcome) -> BranchChange:
-    """The publishable side of a promotion, re-lock or base-image outcome."""
+def branch_change(
+    outcome: PromotionOutcome | RelockOutcome | BasesOutcome | BundledOutcome,
+) -> BranchChange:
+    """The publishable side of a promotion, re-lock or base-image outcome (or of a
+    checked release bundle)."""
     if outcome.status == "dry-run":
         raise ValueError("a dry run is not published")
+    if isinstance(outcome, BundledOutcome):
+        return BranchChange(
+            status=outcome.status,
+            env=outcome.env,
+            branch=outcome.branch,
+            base_branch=outcome.base_branch,
+            base_commit=outcome.base_commit,
+            commit=outcome.commit,
+            previous_branch_commit=outcome.previous_branch_commit,
+            title=outcome.title,
+            body=outcome.body,
+            labels=outcome.labels,
+            closing_reason=outcome.closing_reason,
+            pins=outcome.pins,
+        )
     closing = "so release-tool closed this pull request and deleted its branch."
     if isinstance(outcome, BasesOutcome):
         return BranchChange(
@@ -194,8 +213,12 @@ def publish_release_branch(
         say=say,
     )
     change = published.change
-    if change.status != outcome.status or change.commit != outcome.commit:
-        outcome = dataclasses.replace(outcome, status=change.status, commit=change.commit)
+    # publish_branch changes a status only to ``unchanged`` (at origin's commit).
+    if change.status == "unchanged" and (outcome.status, outcome.commit) != (
+        "unchanged",
+        change.commit,
+    ):
+        outcome = dataclasses.replace(outcome, status="unchanged", commit=change.commit)
     return Publication(outcome, published.pull_request, published.pushed, published.superseded)
 
 
@@ -269,17 +292,14 @@ def publish_branch(
             change = dataclasses.replace(change, status="unchanged", commit=seen)
             changes = ()
         else:
-            push_branch(origin, branch, commit, seen)
-            pushed = True
+            pushed = _push(origin, branch, commit, seen, say)
     elif seen is None:
-        push_branch(origin, branch, commit, None)
-        pushed = True
+        pushed = _push(origin, branch, commit, None, say)
     elif change.status == "committed":
-        # Origin holds this very commit (another runner made it in the same second, or a
-        # re-run after a push): the branch already held the change.
+        # The same commit, byte for byte (another runner made it within the same second,
+        # or a bundle is published again): origin already holds it.
+        say(f"{branch} on origin already is {seen[:10]}: nothing to push")
         change = dataclasses.replace(change, status="unchanged")
-    if pushed:
-        say(f"pushed {commit[:10]} to {branch} (lease: {seen[:10] if seen else 'absent'})")
     spec = PullRequestSpec(
         branch=branch,
         base=change.base_branch,
@@ -297,6 +317,13 @@ def publish_branch(
         )
     _close_failure_issues(adapter, change, repository, pull)
     return PublishedBranch(change, pull, pushed, changes)
+
+
+def _push(origin: Origin, branch: str, commit: str, seen: str | None, say: Progress) -> bool:
+    """Push ``commit`` with a lease on ``seen`` (None: absent); True."""
+    push_branch(origin, branch, commit, seen)
+    say(f"pushed {commit[:10]} to {branch} (lease: {seen[:10] if seen else 'absent'})")
+    return True
 
 
 def _restore_local(origin: Origin, change: BranchChange) -> None:
