@@ -7,11 +7,10 @@ listed for the workflow matrix, not refreshed, and refused when named with --pr.
 
 from __future__ import annotations
 
-import json
-
 import pytest
+from release_tool.core.hidden_block import render_block
 from release_tool.core.pull_requests import distrust_reason
-from release_tool.core.render import PINS_CLOSE, PINS_OPEN
+from release_tool.core.render import PINS_KIND
 
 from tests.support.fake_github import FakeGitHub
 from tests.support.github_sandbox import REPO
@@ -29,7 +28,7 @@ def _crafted(env: str, package: str, tag: str) -> str:
             {"package": package, "tag": tag, "commit": SHA, "repository": "evil/fork"},
         ],
     }
-    return f"Please merge.\n\n{PINS_OPEN}{json.dumps(block)}{PINS_CLOSE}\n"
+    return f"Please merge.\n\n{render_block(PINS_KIND, block)}\n"
 
 
 def test_the_fake_speaks_as_the_configured_bot() -> None:
