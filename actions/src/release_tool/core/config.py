@@ -17,15 +17,17 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from release_tool.core.versions import show
-from release_tool.errors import InputRejected, ReleaseToolError
+from release_tool.errors import InputRejected
 
 ROOT_KEY = "tool.release-tool"
-SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9._-]+$")
+SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9._-]+\Z")
+# a normalized distribution name; never starts with ``-`` (it reaches uv's argv)
+PACKAGE_NAME_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
 TAG_FORMATS = ("{version}", "v{version}")
 DEFAULT_MANAGED_SINCE = "0.2.0"
 
 
-class ConfigError(ReleaseToolError):
+class ConfigError(InputRejected):
     """The configuration is wrong: fix ``[tool.release-tool]`` (exit 2, like any bad input)."""
 
     exit_code = 2
@@ -158,12 +160,12 @@ class _Table:
 
 
 def _package(name: str, table: _Table) -> PackageConfig:
-    if canonicalize_name(name) != name:
+    if not PACKAGE_NAME_RE.fullmatch(name) or canonicalize_name(name) != name:
         raise ConfigError(
             f"{table.path}: package names must be normalized ({canonicalize_name(name)!r})"
         )
     repository = table.text("repository")
-    if not re.match(r"^(https|file)://\S+$", repository):
+    if not re.fullmatch(r"(https|file)://[!-~]+", repository):
         raise ConfigError(f"{table.path}.repository must be an https:// git URL")
     tag_format = table.text("tag-format", "{version}")
     if tag_format not in TAG_FORMATS:
@@ -204,7 +206,7 @@ def load_config(pyproject_text: str, env: Mapping[str, str]) -> Config:
     root = _Table(tool, ROOT_KEY)
     repository = env.get("GITHUB_REPOSITORY") or root.text("repository")
     root.taken.add("repository")
-    if not SLUG_RE.match(repository):
+    if not SLUG_RE.fullmatch(repository):
         raise ConfigError(f"{ROOT_KEY}.repository must be OWNER/NAME, not {show(repository)}")
     bot_table = root.table("bot")
     bot = BotIdentity(bot_table.text("name"), bot_table.text("email"))

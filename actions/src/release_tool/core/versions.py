@@ -11,7 +11,7 @@ from release_tool.errors import InputRejected
 MAX_TAG_LENGTH = 100
 # A tag is a PEP 440 version, optionally prefixed with ``v``; the character set is
 # narrower than git's so a tag never reads as an option, a path or a shell word.
-_TAG_CHARS = re.compile(r"^v?[0-9][0-9A-Za-z.+!_-]*$")
+_TAG_CHARS = re.compile(r"^v?[0-9][0-9A-Za-z.+!_-]*\Z")
 
 
 def show(value: object) -> str:
@@ -22,7 +22,7 @@ def show(value: object) -> str:
 
 def parse_tag(tag: str) -> Version:
     """The version a tag names (``0.2.0``, ``v0.2.0``, ``0.3.0rc1``, ``0.3.0.dev2``)."""
-    if not isinstance(tag, str) or len(tag) > MAX_TAG_LENGTH or not _TAG_CHARS.match(tag):
+    if not isinstance(tag, str) or len(tag) > MAX_TAG_LENGTH or not _TAG_CHARS.fullmatch(tag):
         raise InputRejected(
             f"malformed tag {show(tag)}: expected a PEP 440 version such as 0.2.0 or v0.2.0"
         )
