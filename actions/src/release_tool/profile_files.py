@@ -29,16 +29,20 @@ def base_state(checkout: Checkout, config: Config, env: str, base: str) -> Profi
 def tree_state(root: Path, config: Config, env: str) -> ProfileState:
     """The profile ``env`` as the files under ``root`` hold it."""
     profile = config.profile(env)
-    directory = root / profile.directory
-    try:
-        pyproject = (directory / "pyproject.toml").read_text(encoding="utf-8")
-    except OSError as exc:
-        raise OperationalError(
-            f"cannot read {profile.directory}/pyproject.toml: {exc.strerror}"
-        ) from None
-    lock_path = directory / "uv.lock"
-    lock = lock_path.read_text(encoding="utf-8") if lock_path.is_file() else None
+    pyproject = read_text(root, f"{profile.directory}/pyproject.toml")
+    lock_path = root / profile.directory / "uv.lock"
+    lock = read_text(root, f"{profile.directory}/uv.lock") if lock_path.exists() else None
     return read_profile_state(env, profile.directory, pyproject, lock)
+
+
+def read_text(root: Path, relative: str) -> str:
+    """A project file's text: exit 1 when it cannot be read, 2 when it is not UTF-8."""
+    try:
+        return (root / relative).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputRejected(f"{relative} is not UTF-8 text") from None
+    except OSError as exc:
+        raise OperationalError(f"cannot read {relative}: {exc.strerror}") from None
 
 
 def package_versions(root: Path, config: Config) -> dict[str, Version | None]:

@@ -201,7 +201,8 @@ def _other_requirements(
         say(f"reading {name} {pin.tag}'s requirements")
         store.fetch(pin.url, [pin.tag])
         commit = store.commit_of(pin.url, pin.tag)
-        result[name] = declared(store.read(commit, "pyproject.toml"))[1]
+        where = f"pyproject.toml at {name} {pin.tag}"
+        result[name] = declared(store.read(commit, "pyproject.toml"), where)[1]
     return result
 
 

@@ -12,7 +12,8 @@ and the profiles. With --remote: a locked commit that is not the commit its tag 
 in the package repository (a lock made against anything but the real repositories).
 Information (exit 0): pins behind packages/*, a profile not locked yet, a package not
 in a profile yet.
-Exit codes: 0 consistent, 2 problems found, 1 a file could not be read, 3 bug.
+Exit codes: 0 consistent, 2 problems found, 1 a file could not be read or (--remote) a
+package repository could not be reached, 3 bug.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from release_tool.core.consistency import (
 )
 from release_tool.core.profile_state import ProfileState
 from release_tool.errors import OperationalError
-from release_tool.profile_files import package_versions, tree_state
+from release_tool.profile_files import package_versions, read_text, tree_state
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -73,13 +74,16 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     findings: list[Finding] = []
     for state in states:
         findings += check_profile(config, state, versions)
-    uv_pins = {"pyproject.toml": required_uv((root / "pyproject.toml").read_text("utf-8"))}
+    uv_pins = {"pyproject.toml": required_uv(read_text(root, "pyproject.toml"))}
     for state in states:
         path = f"{state.directory}/pyproject.toml"
-        uv_pins[path] = required_uv((root / path).read_text("utf-8"))
+        uv_pins[path] = required_uv(read_text(root, path), path)
     findings += check_uv_pins(uv_pins)
     if args.remote:
         remote = remote_tags(states, env)
+        unreachable = [message for message in remote.values() if isinstance(message, str)]
+        if unreachable:  # not a problem of the files: the check could not be made (exit 1)
+            raise OperationalError(unreachable[0])
         for state in states:
             findings += check_remote(state, config, remote)
     problems = [f.message for f in findings if f.problem]

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import tomlkit
 from packaging.version import InvalidVersion, Version
-from tomlkit.exceptions import ParseError
 
+from release_tool.core import toml_shape
 from release_tool.errors import InputRejected
 
 PARTS = ("patch", "minor", "major", "dev")
@@ -120,11 +120,10 @@ def choose_version(
 def read_project_version(pyproject_text: str, where: str) -> Version:
     """``[project] version`` of a pyproject, or InputRejected naming ``where``."""
     try:
-        doc = tomlkit.parse(pyproject_text)
-        text = doc["project"]["version"]
-    except (ParseError, KeyError) as exc:
+        text = toml_shape.parse(pyproject_text, where).table("project").text("version")
+    except toml_shape.ShapeError as exc:
         raise InputRejected(f"{where} has no readable [project] version ({exc})") from None
-    return parse_version(str(text), f"the version in {where}")
+    return parse_version(text, f"the version in {where}")
 
 
 def set_project_version(pyproject_text: str, version: Version) -> str:

@@ -11,11 +11,13 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from release_tool.core.toml_shape import CONTROL
 from release_tool.core.versions import show
 from release_tool.errors import InputRejected
 
@@ -139,6 +141,22 @@ class _Table:
         value: str = self.get(key, str, default, required=default is None)
         if not value.strip():
             raise ConfigError(f"{self._key(key)} must not be empty")
+        if CONTROL.search(value):
+            raise ConfigError(f"{self._key(key)} must not hold a control character")
+        # a name, extra, branch or directory reaches git's or uv's argv: never an option
+        if value.startswith("-"):
+            raise ConfigError(f"{self._key(key)} must not start with '-', not {show(value)}")
+        return value
+
+    def directory(self, key: str, default: str | None = None) -> str:
+        """A directory relative to the project root that stays inside it."""
+        value = self.text(key, default)
+        parts = PurePosixPath(value).parts
+        if value.startswith(("/", "\\")) or PureWindowsPath(value).drive or ".." in parts:
+            raise ConfigError(
+                f"{self._key(key)} must be a path inside the project (relative, no '..'), "
+                f"not {show(value)}"
+            )
         return value
 
     def table(self, key: str, *, required: bool = True) -> _Table:
@@ -175,14 +193,16 @@ def _package(name: str, table: _Table) -> PackageConfig:
         since = Version(since_text)
     except InvalidVersion:
         raise ConfigError(f"{table.path}.managed-since is not a PEP 440 version") from None
-    package = PackageConfig(name, repository, table.text("directory"), tag_format, since)
+    package = PackageConfig(name, repository, table.directory("directory"), tag_format, since)
     table.done()
     return package
 
 
 def _backend(name: str, table: _Table) -> BackendConfig:
     labels = table.get("runner-labels", list, required=True)
-    if not labels or not all(isinstance(label, str) and label for label in labels):
+    if not labels or not all(
+        isinstance(label, str) and label.strip() and not CONTROL.search(label) for label in labels
+    ):
         raise ConfigError(f"{table.path}.runner-labels must be a non-empty list of strings")
     timeout: int = table.get("timeout-minutes", int, 60)
     if timeout <= 0:
@@ -200,7 +220,10 @@ def load_config(pyproject_text: str, env: Mapping[str, str]) -> Config:
         data = tomllib.loads(pyproject_text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"the root pyproject.toml is not valid TOML: {exc}") from None
-    tool = data.get("tool", {}).get("release-tool")
+    except ValueError:  # an integer past Python's 4300-digit conversion limit
+        raise ConfigError("the root pyproject.toml holds an integer too long to read") from None
+    tool_table = data.get("tool", {})
+    tool = tool_table.get("release-tool") if isinstance(tool_table, dict) else None
     if not isinstance(tool, dict):
         raise ConfigError(f"[{ROOT_KEY}] is missing from the root pyproject.toml")
     root = _Table(tool, ROOT_KEY)
@@ -222,7 +245,7 @@ def load_config(pyproject_text: str, env: Mapping[str, str]) -> Config:
     for name, table in root.children("profiles").items():
         profiles[name] = ProfileConfig(
             name,
-            table.text("directory", name),
+            table.directory("directory", name),
             table.get("allow-direct-dispatch", bool, False),
             table.get("allow-prerelease", bool, name != "prod"),
             table.get("allow-direct-promotion", bool, True),
