@@ -4,7 +4,8 @@ Subcommands are modules under :mod:`release_tool.commands`, listed in
 :data:`COMMANDS`; each exposes ``add_arguments(parser)`` and
 ``run(args, env) -> int`` and receives the environment as a mapping.
 Exit codes: 0 done, 2 input rejected, 1 operational failure, 3 unexpected
-error (with traceback), 130 interrupted.
+error (with traceback), 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
+Command modules are imported only when their command runs.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import sys
 import traceback
 from collections.abc import Mapping, Sequence
 
+from release_tool import signals
 from release_tool.errors import ReleaseToolError
 
 # name -> (module, one-line help)
@@ -57,7 +59,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def one_line(message: str) -> str:
+    """A message as one line: a tool's multi-line stderr joined with ' | '."""
+    return " | ".join(line.strip() for line in message.splitlines() if line.strip())
+
+
+def build_parser(selected: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with ``selected`` only that command's module is imported (the
+    others are listed by name and help line), so ``--help`` and every run start fast."""
     parser = argparse.ArgumentParser(
         prog="release-tool",
         description="VLMHyperBench's tag-driven release pipeline.",
@@ -65,33 +74,48 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (module_path, help_text) in COMMANDS.items():
-        module = importlib.import_module(module_path)
         command = sub.add_parser(
-            name,
-            help=help_text,
-            description=module.__doc__,
-            formatter_class=argparse.RawDescriptionHelpFormatter,
+            name, help=help_text, formatter_class=argparse.RawDescriptionHelpFormatter
         )
-        module.add_arguments(command)
-        command.set_defaults(_module=module)
+        if selected is None or name == selected:
+            module = importlib.import_module(module_path)
+            command.description = module.__doc__
+            module.add_arguments(command)
+            command.set_defaults(_module=module)
     return parser
 
 
+def _selected(argv: Sequence[str]) -> str | None:
+    """The command named in ``argv`` (the top level takes no option but --help)."""
+    for word in argv:
+        if not word.startswith("-"):
+            return word if word in COMMANDS else None
+    return None
+
+
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    environ = dict(os.environ if env is None else env)
+    # The boundary comes first: Ctrl-C or SIGTERM while the command's modules are
+    # still being imported ends in one line too.
+    words = list(sys.argv[1:] if argv is None else argv)
+    name = _selected(words) or "?"
     try:
-        return int(args._module.run(args, environ))
+        with signals.terminating():
+            args = build_parser(name).parse_args(words)
+            environ = dict(os.environ if env is None else env)
+            return int(args._module.run(args, environ))
     except ReleaseToolError as exc:
-        print(f"release-tool {args.command}: {exc}", file=sys.stderr)
+        print(f"release-tool {name}: {one_line(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print(f"release-tool {args.command}: interrupted", file=sys.stderr)
+        print(f"release-tool {name}: interrupted", file=sys.stderr)
         return 130
+    except signals.Terminated:
+        print(f"release-tool {name}: terminated (SIGTERM); cleaned up", file=sys.stderr)
+        return signals.EXIT_CODE
     except Exception:  # noqa: BLE001 - the one boundary that reports bugs
         traceback.print_exc()
         print(
-            f"release-tool {args.command}: unexpected error (a bug); see the traceback above",
+            f"release-tool {name}: unexpected error (a bug); see the traceback above",
             file=sys.stderr,
         )
         return 3

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import shutil
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from git import Repo
 from git.exc import InvalidGitRepositoryError, NoSuchPathError
 
-from release_tool.adapters import process
+from release_tool import signals
+from release_tool.adapters import process, scratch
 from release_tool.core.config import BotIdentity
 from release_tool.errors import OperationalError
 
@@ -132,12 +131,19 @@ class TagStore:
 
     def __init__(self, env: Mapping[str, str]) -> None:
         self.env = env
-        self.path = Path(tempfile.mkdtemp(prefix="release-tool-tags-"))
-        run_git("init", "--bare", "--quiet", cwd=self.path, env=env, what="git init")
+        scratch.remove_abandoned()
+        self._scratch = scratch.Scratch("release-tool-tags-")
+        self.path = self._scratch.path / "repo"
+        try:
+            run_git("init", "--bare", "--quiet", str(self.path), cwd=None, env=env, what="git init")
+        except BaseException:  # a full disk, a signal: nothing may stay behind
+            self._scratch.remove()
+            raise
         self._fetched: set[tuple[str, str]] = set()
 
     def close(self) -> None:
-        shutil.rmtree(self.path, ignore_errors=True)
+        with signals.deferred():
+            self._scratch.remove()
 
     def __enter__(self) -> TagStore:
         return self
@@ -240,17 +246,23 @@ class Checkout:
     @contextlib.contextmanager
     def temporary_worktree(self, commit: str) -> Iterator[Path]:
         """A detached worktree at ``commit`` outside the checkout, removed afterwards."""
-        holder = Path(tempfile.mkdtemp(prefix="release-tool-wt-"))
-        path = holder / "tree"
-        self.git("worktree", "add", "--quiet", "--detach", str(path), commit, what="worktree add")
-        try:
-            yield path
-        finally:
-            with contextlib.suppress(OperationalError):
-                self.git("worktree", "remove", "--force", str(path), what="worktree remove")
-            shutil.rmtree(holder, ignore_errors=True)
+        if scratch.remove_abandoned():  # left by runs that were killed: unregister them
             with contextlib.suppress(OperationalError):
                 self.git("worktree", "prune", what="worktree prune")
+        holder = scratch.Scratch("release-tool-wt-")
+        path = holder.path / "tree"
+        try:
+            self.git(
+                "worktree", "add", "--quiet", "--detach", str(path), commit, what="worktree add"
+            )
+            yield path
+        finally:
+            with signals.deferred():
+                with contextlib.suppress(OperationalError):
+                    self.git("worktree", "remove", "--force", str(path), what="worktree remove")
+                holder.remove()
+                with contextlib.suppress(OperationalError):
+                    self.git("worktree", "prune", what="worktree prune")
 
     def write_tree(self, worktree: Path, paths: Sequence[str]) -> str:
         self.git("add", "--", *paths, what="git add", cwd=worktree)

@@ -6,8 +6,10 @@ Secrets never reach the echo or an error message: every value given in
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import shlex
+import signal
 import subprocess
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -18,6 +20,7 @@ from typing import TextIO, TypeAlias
 from release_tool.errors import OperationalError
 
 MASK = "***"
+STOP_GRACE_SECONDS = 10.0  # how long a signalled child may take to exit before it is killed
 
 
 def redact(text: str, secrets: Iterable[str]) -> str:
@@ -73,19 +76,43 @@ def run(
     if echo is not None:
         print(f"$ {shown}", file=echo)
     try:
-        done = subprocess.run(
+        child = subprocess.Popen(
             list(argv),
             cwd=cwd,
             env=dict(env) if env is not None else None,
-            capture_output=True,
+            stdin=subprocess.PIPE if input_text is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            check=False,
-            input=input_text,
         )
     except FileNotFoundError:
         raise OperationalError(f"{argv[0]} is not installed or not on PATH") from None
-    result = Result(tuple(argv), done.returncode, done.stdout, done.stderr)
-    if check and done.returncode:
-        detail = redact((done.stderr.strip() or done.stdout.strip()), secrets)
-        raise CommandFailed(what or shown, done.returncode, detail)
+    with child:
+        try:
+            stdout, stderr = child.communicate(input_text)
+        except BaseException:  # SIGTERM (signals.Terminated), Ctrl-C: stop the child first
+            stop(child)
+            raise
+    result = Result(tuple(argv), child.returncode, stdout, stderr)
+    if check and child.returncode:
+        detail = redact((stderr.strip() or stdout.strip()), secrets)
+        raise CommandFailed(what or shown, child.returncode, detail)
     return result
+
+
+def stop(child: subprocess.Popen[str], grace: float = STOP_GRACE_SECONDS) -> None:
+    """Forward SIGTERM to ``child`` and wait for it, at most ``grace`` seconds, then kill it.
+
+    SIGTERM reaches only the tool's process; git and uv clean up their own lock and
+    temporary files when they get it too.
+    """
+    if child.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        child.send_signal(signal.SIGTERM)
+    try:
+        child.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            child.kill()
+        child.wait()
