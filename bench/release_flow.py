@@ -30,8 +30,8 @@ from release_tool.adapters.git import run_git
 from release_tool.core.config import Config, load_config
 from release_tool.core.payload import Pin
 from release_tool.core.pyproject_edit import GitPin, rewrite_pins
-from release_tool.promotion import PromotionRequest, promote
-from release_tool.relocking import relock
+from release_tool.operations.promotion import PromotionRequest, promote
+from release_tool.operations.relocking import relock
 from release_tool.sandbox.monorepo import clone_monorepo
 from release_tool.sandbox.world import World, build_world
 

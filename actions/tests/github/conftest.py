@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from release_tool import publication
 from release_tool.adapters.github import GithubAdapter
+from release_tool.operations import publication
 
 from tests.support.fake_github import FakeGitHub, serve_fake_github
 from tests.support.github_sandbox import (

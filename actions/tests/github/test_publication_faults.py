@@ -18,8 +18,8 @@ from release_tool.core.config import load_config
 from release_tool.core.payload import Pin
 from release_tool.core.pull_requests import hidden_marker
 from release_tool.errors import OperationalError
-from release_tool.promotion import PromotionOutcome, PromotionRequest, promote
-from release_tool.publication import publish_release_branch
+from release_tool.operations.promotion import PromotionOutcome, PromotionRequest, promote
+from release_tool.operations.publication import publish_release_branch
 
 from tests.support.fake_github import FakeGitHub, Fault
 from tests.support.github_sandbox import REPO, Sleeps, fast_policy, make_context

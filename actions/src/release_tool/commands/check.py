@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from release_tool.adapters.git import ls_remote_tags
+from release_tool.adapters.profile_files import package_versions, read_text, tree_state
 from release_tool.commands.context import load_project_config
 from release_tool.core.consistency import (
     Finding,
@@ -34,7 +35,6 @@ from release_tool.core.consistency import (
 )
 from release_tool.core.profile_state import ProfileState
 from release_tool.errors import OperationalError
-from release_tool.profile_files import package_versions, read_text, tree_state
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

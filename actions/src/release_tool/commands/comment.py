@@ -16,7 +16,6 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from release_tool import publication
 from release_tool.adapters.actions_io import write_step_outputs
 from release_tool.adapters.process import redact
 from release_tool.adapters.push import token_forms
@@ -24,6 +23,7 @@ from release_tool.commands.context import load_project_config, read_input
 from release_tool.core.github_context import read_github_context
 from release_tool.core.versions import show
 from release_tool.errors import InputRejected
+from release_tool.operations import publication
 
 MAX_COMMENT_CHARS = 60_000  # GitHub refuses comments over 65,536 characters
 _KIND = re.compile(r"^[a-z0-9][a-z0-9._-]{0,60}\Z")

@@ -24,7 +24,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from release_tool import publication
 from release_tool.adapters.actions_io import append_step_summary, write_step_outputs
 from release_tool.adapters.push import token_forms
 from release_tool.commands.context import load_project_config, read_input
@@ -40,6 +39,7 @@ from release_tool.core.payload import (
 )
 from release_tool.core.versions import show
 from release_tool.errors import InputRejected
+from release_tool.operations import publication
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

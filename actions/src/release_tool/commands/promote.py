@@ -43,6 +43,7 @@ from pathlib import Path
 from typing import Any
 
 from release_tool.adapters.git import Checkout
+from release_tool.adapters.profile_files import base_state
 from release_tool.commands.context import load_project_config, read_input, say
 from release_tool.core.config import Config
 from release_tool.core.env_forms import FED_BY, pins_from_env
@@ -55,9 +56,12 @@ from release_tool.core.payload import (
 )
 from release_tool.core.profile_state import ProfileState
 from release_tool.errors import InputRejected
-from release_tool.profile_files import base_state
-from release_tool.promotion import PromotionOutcome, PromotionRequest, promote
-from release_tool.publication import publication_context, publish_release_branch, report_publication
+from release_tool.operations.promotion import PromotionOutcome, PromotionRequest, promote
+from release_tool.operations.publication import (
+    publication_context,
+    publish_release_branch,
+    report_publication,
+)
 
 
 class _GroupAction(argparse.Action):

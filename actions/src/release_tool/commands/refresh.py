@@ -24,7 +24,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from release_tool import publication
 from release_tool.adapters.actions_io import write_step_outputs
 from release_tool.adapters.github import GithubAdapter, PullRequestInfo
 from release_tool.adapters.push import token_forms
@@ -34,8 +33,9 @@ from release_tool.core.payload import validate_pin
 from release_tool.core.relock_render import RelockBlock, read_relock_block
 from release_tool.core.render import PinsBlock, read_pins_block
 from release_tool.errors import InputRejected, ReleaseToolError
-from release_tool.promotion import PromotionRequest, promote
-from release_tool.relocking import relock
+from release_tool.operations import publication
+from release_tool.operations.promotion import PromotionRequest, promote
+from release_tool.operations.relocking import relock
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -39,7 +39,7 @@ from rich.table import Table
 from release_tool.adapters.git import run_git
 from release_tool.commands.context import load_project_config
 from release_tool.errors import InputRejected, ReleaseToolError
-from release_tool.rehearsal import Rehearsal, Step, dump, now, rehearse
+from release_tool.operations.rehearsal import Rehearsal, Step, dump, now, rehearse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -29,12 +29,12 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from release_tool.commands.context import load_project_config, say
-from release_tool.publication import (
+from release_tool.operations.publication import (
     publication_context,
     publish_release_branch,
     report_publication,
 )
-from release_tool.relocking import relock
+from release_tool.operations.relocking import relock
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

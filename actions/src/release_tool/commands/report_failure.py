@@ -17,13 +17,13 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
-from release_tool import publication
 from release_tool.adapters.actions_io import write_step_outputs
 from release_tool.adapters.process import redact
 from release_tool.adapters.push import token_forms
 from release_tool.commands.context import load_project_config, read_input
 from release_tool.core.failures import parse_failure
 from release_tool.core.github_context import read_github_context
+from release_tool.operations import publication
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -26,6 +26,7 @@ from rich.table import Table
 
 from release_tool.adapters.git import ls_remote_tags
 from release_tool.adapters.process import CommandFailed
+from release_tool.adapters.profile_files import package_versions, tree_state
 from release_tool.commands.context import load_project_config
 from release_tool.core.status_report import (
     PackageStatus,
@@ -34,7 +35,6 @@ from release_tool.core.status_report import (
     package_status,
 )
 from release_tool.errors import OperationalError
-from release_tool.profile_files import package_versions, tree_state
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

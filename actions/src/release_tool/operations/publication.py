@@ -1,6 +1,7 @@
 """Publish a release branch on GitHub: push it with a lease, create, update or close its PR.
 
-Runs after :func:`release_tool.promotion.promote` or :func:`release_tool.relocking.relock`
+Runs after :func:`release_tool.operations.promotion.promote` or
+:func:`release_tool.operations.relocking.relock`
 (both commit one commit on a ``release/<env>/…`` branch), only with ``--push`` or
 inside GitHub Actions (:func:`publication_context`). Both go through
 :func:`publish_release_branch`; what differs (labels, the closing comment, the tags
@@ -48,8 +49,8 @@ from release_tool.core.supersession import (
     transitions,
 )
 from release_tool.errors import InputRejected, OperationalError
-from release_tool.promotion import PromotionOutcome, branch_fields
-from release_tool.relocking import RelockOutcome
+from release_tool.operations.promotion import PromotionOutcome, branch_fields
+from release_tool.operations.relocking import RelockOutcome
 
 Progress = Callable[[str], None]
 FOREIGN_KEY = "foreign-commits"

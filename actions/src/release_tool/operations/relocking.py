@@ -16,6 +16,7 @@ from typing import Any
 
 from release_tool.adapters import uv
 from release_tool.adapters.git import Checkout, ls_remote_tags
+from release_tool.adapters.profile_files import base_state
 from release_tool.core.config import Config
 from release_tool.core.lockfile import LockDiff, diff_lock, read_lock
 from release_tool.core.relock_render import (
@@ -27,8 +28,7 @@ from release_tool.core.relock_render import (
 )
 from release_tool.core.verify import verify_lock
 from release_tool.errors import InputRejected
-from release_tool.profile_files import base_state
-from release_tool.promotion import Progress, _export_sets, branch_fields
+from release_tool.operations.promotion import Progress, _export_sets, branch_fields
 
 
 @dataclass(frozen=True)

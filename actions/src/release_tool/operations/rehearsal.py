@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from release_tool.adapters.git import Checkout, run_git
+from release_tool.adapters.profile_files import base_state, package_versions, tree_state
 from release_tool.commands.bump import bump
 from release_tool.commands.check import remote_tags
 from release_tool.commands.publish import publish
@@ -29,8 +30,7 @@ from release_tool.core.env_forms import pins_from_env
 from release_tool.core.lockfile import LockDiff
 from release_tool.core.payload import Pin, parse_client_payload
 from release_tool.errors import OperationalError
-from release_tool.profile_files import base_state, package_versions, tree_state
-from release_tool.promotion import PromotionOutcome, PromotionRequest, promote
+from release_tool.operations.promotion import PromotionOutcome, PromotionRequest, promote
 from release_tool.sandbox.monorepo import clone_monorepo
 from release_tool.sandbox.world import World, build_world
 
