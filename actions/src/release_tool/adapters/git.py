@@ -19,7 +19,7 @@ from git.exc import InvalidGitRepositoryError, NoSuchPathError
 from release_tool import signals
 from release_tool.adapters import process, scratch
 from release_tool.core.config import BotIdentity
-from release_tool.errors import OperationalError
+from release_tool.errors import InputRejected, OperationalError
 
 ZERO = "0" * 40
 
@@ -173,10 +173,21 @@ class TagStore:
         self._fetched.update((url, t) for t in wanted)
 
     def commit_of(self, url: str, tag: str) -> str:
+        """The commit ``tag`` names; InputRejected when it names a tree or a blob."""
         ref = self._ref(url, tag)
-        return run_git(
-            "rev-parse", "--verify", f"{ref}^{{commit}}", cwd=self.path, env=self.env, what=ref
+        found = git_result(
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            f"{ref}^{{commit}}",
+            cwd=self.path,
+            env=self.env,
+            check=False,
         )
+        if found.returncode == 0:
+            return found.stdout.strip()
+        kind = run_git("cat-file", "-t", f"{ref}^{{}}", cwd=self.path, env=self.env, what=ref)
+        raise InputRejected(f"tag {tag} in {url} names a {kind}, not a commit; tag a commit")
 
     def read(self, commit: str, path: str) -> str | None:
         return read_file_at(commit, path, cwd=self.path, env=self.env)

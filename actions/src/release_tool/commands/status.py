@@ -8,7 +8,9 @@ repository (`unreachable: <reason>` when it cannot be read; status still exits 0
 tag and locked commit in each profile, and what is pending: a version not released
 yet, a release not in staging yet, a staging pin not in prod yet. Per profile: whether
 its uv.lock agrees with its pyproject (read offline; `not yet locked` where there is
-no lock). Reads the working tree's files.
+no lock). A tag force-moved since a profile locked it is flagged as `check --remote`
+does (`tag moved to <commit>`; in --json each package's `moved_tag` lists env, tag,
+locked_commit and tag_commit). Reads the working tree's files.
 Exit codes: 0 done, 1 a file could not be read, 2 bad configuration, 3 bug.
 """
 
@@ -44,9 +46,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _repository_tags(url: str, env: Mapping[str, str]) -> list[str] | str:
+def _repository_tags(url: str, env: Mapping[str, str]) -> dict[str, str] | str:
     try:
-        return list(ls_remote_tags(url, env))
+        return ls_remote_tags(url, env)
     except CommandFailed as exc:
         return " ".join(exc.detail.split())  # git's own words, on one line
     except OperationalError as exc:
@@ -64,12 +66,16 @@ def _render(packages: list[PackageStatus], locks: list[ProfileLockStatus]) -> No
         if status.unreachable:
             last = f"[red]unreachable[/]: {status.unreachable}"
         cells = []
+        moved = {m.env: m for m in status.moved_tag}
         for env in envs:
             cell = status.profiles[env]
             if cell.tag is None:
                 cells.append("-")
             else:
-                cells.append(f"{cell.tag} ({cell.commit[:10] if cell.commit else 'not locked'})")
+                text = f"{cell.tag} ({cell.commit[:10] if cell.commit else 'not locked'})"
+                if env in moved:
+                    text += f" [red]tag moved to {moved[env].tag_commit[:10]}[/]"
+                cells.append(text)
         pending = "; ".join(status.pending) or "[green]nothing[/]"
         table.add_row(status.package, status.version or "?", last, *cells, pending)
     console.print(table)

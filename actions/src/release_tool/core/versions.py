@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from packaging.version import InvalidVersion, Version
 
@@ -33,6 +34,26 @@ def parse_tag(tag: str) -> Version:
     if tag.endswith((".", "-", "_")):
         raise InputRejected(f"malformed tag {show(tag)}: not a PEP 440 version")
     return version
+
+
+def resolve_tag(wanted: str, tags: Mapping[str, str], package: str) -> str | None:
+    """The tag of ``tags`` (name -> commit) that ``wanted`` names: itself, or the same
+    version with or without the ``v`` prefix (None: neither exists).
+
+    When ``0.2.14`` and ``v0.2.14`` both exist at different commits the request is
+    ambiguous and refused rather than settled by picking one.
+    """
+    bare = wanted.removeprefix("v")
+    found = [t for t in (bare, f"v{bare}") if t in tags]
+    if len({tags[t] for t in found}) > 1:
+        raise InputRejected(
+            f"{package} has both tags {bare} ({tags[bare][:10]}) and v{bare} "
+            f"({tags['v' + bare][:10]}) at different commits; which one is meant is "
+            "ambiguous: delete the wrong tag in the package repository"
+        )
+    if wanted in found:
+        return wanted
+    return found[0] if found else None
 
 
 def is_prerelease(version: Version) -> bool:
