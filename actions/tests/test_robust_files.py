@@ -45,9 +45,13 @@ def test_profile_pyproject_of_the_wrong_shape(text: str, match: str) -> None:
 
 
 def test_uv_sources_that_are_not_git_tags_are_kept_aside() -> None:
-    pins = read_pins('[tool.uv.sources]\nx = "git"\ny = [{ index = "a" }]\n', "p")
+    pins = read_pins('[tool.uv.sources]\nx = { index = "a" }\ny = [{ index = "a" }]\n', "p")
     assert pins.pins == {}
-    assert pins.other_sources == {"x": "git", "y": [{"index": "a"}]}
+    assert pins.other_sources == {"x": {"index": "a"}, "y": [{"index": "a"}]}
+    with pytest.raises(InputRejected, match=r"p: tool\.uv\.sources\.x must be a table or"):
+        read_pins('[tool.uv.sources]\nx = "git"\n', "p")
+    with pytest.raises(InputRejected, match="without control characters"):
+        read_pins('[tool.uv.sources]\nx = { index = "a\\u001f" }\n', "p")
 
 
 LOCK_CASES = [
@@ -146,7 +150,7 @@ def test_package_name_starting_with_a_dash_is_refused() -> None:
     text = _config_with(
         "[tool.release-tool.packages.hello-world]", '[tool.release-tool.packages."-hello"]'
     )
-    with pytest.raises(ConfigError, match="package names must be normalized"):
+    with pytest.raises(ConfigError, match="entry named '-hello': not a name"):
         load_config(text, {})
 
 
@@ -201,3 +205,17 @@ def test_check_on_a_lock_that_is_not_utf8_is_exit_2(
     code, err = _check(project, capsys)
     assert code == 2
     assert "prod/uv.lock is not UTF-8 text" in err
+
+
+def test_versions_of_more_than_4300_digits_are_refused() -> None:
+    """Found by the property tests: packaging's Version() raises a bare ValueError."""
+    with pytest.raises(ConfigError, match="managed-since is not a PEP 440 version"):
+        load_config(
+            _config_with(
+                'directory = "packages/hello_world"',
+                'directory = "packages/hello_world"\nmanaged-since = "' + "1" * 5000 + '"',
+            ),
+            {},
+        )
+    with pytest.raises(InputRejected):
+        read_project_version('[project]\nversion = "' + "1" * 5000 + '"\n', "p/pyproject.toml")

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import tomlkit
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from release_tool.core import toml_shape
 from release_tool.errors import InputRejected
@@ -21,7 +21,7 @@ def parse_version(text: str, what: str) -> Version:
     """A PEP 440 version (a leading ``v`` accepted), or InputRejected naming ``what``."""
     try:
         return Version(text.strip().removeprefix("v"))
-    except InvalidVersion:
+    except ValueError:  # InvalidVersion, or an integer past 4300 digits
         raise InputRejected(f"{what} {text!r} is not a PEP 440 version (e.g. 0.2.1)") from None
 
 
@@ -31,7 +31,7 @@ def release_versions(tag_names: Iterable[str]) -> list[Version]:
     for name in tag_names:
         try:
             found.add(Version(name.removeprefix("v")))
-        except InvalidVersion:
+        except ValueError:  # InvalidVersion, or an integer past 4300 digits
             continue
     return sorted(found)
 

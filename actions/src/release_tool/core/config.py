@@ -15,7 +15,7 @@ from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
 from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from release_tool.core.toml_shape import CONTROL
 from release_tool.core.versions import show
@@ -25,6 +25,7 @@ ROOT_KEY = "tool.release-tool"
 SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9._-]+\Z")
 # a normalized distribution name; never starts with ``-`` (it reaches uv's argv)
 PACKAGE_NAME_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
+ENTRY_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 TAG_FORMATS = ("{version}", "v{version}")
 DEFAULT_MANAGED_SINCE = "0.2.0"
 
@@ -166,6 +167,8 @@ class _Table:
         parent = self.table(key)
         result = {}
         for name in parent.data:
+            if not ENTRY_NAME_RE.fullmatch(name):  # names reach branches, argv, job names
+                raise ConfigError(f"{parent.path} has an entry named {show(name)}: not a name")
             result[name] = parent.table(name)
         if not result:
             raise ConfigError(f"{parent.path} must define at least one entry")
@@ -191,7 +194,7 @@ def _package(name: str, table: _Table) -> PackageConfig:
     since_text = table.text("managed-since", DEFAULT_MANAGED_SINCE)
     try:
         since = Version(since_text)
-    except InvalidVersion:
+    except ValueError:  # InvalidVersion, or an integer past 4300 digits
         raise ConfigError(f"{table.path}.managed-since is not a PEP 440 version") from None
     package = PackageConfig(name, repository, table.directory("directory"), tag_format, since)
     table.done()

@@ -55,7 +55,11 @@ def read_lock(text: str, file: str = "uv.lock") -> Lock:
     for entry in toml_shape.parse(text, file).array("package"):
         entry.require_table()
         source = next(iter(entry.table("source").items()), None)
-        kind, value = ("unknown", "") if source is None else (source[0], source[1].as_text())
+        if source is None:
+            kind, value = "unknown", ""
+        else:
+            kind = toml_shape.Node(source[0], file, f"a key of {entry.path}.source").as_text()
+            value = source[1].as_text()
         url = tag = commit = None
         if kind == "git":
             url, tag, commit = split_git_source(value)

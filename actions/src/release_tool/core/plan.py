@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from release_tool.core import toml_shape
 from release_tool.core.config import Config
@@ -116,7 +116,7 @@ def _version_warning(pin: Pin, facts: TagFacts, config: Config) -> str | None:
     declared_version, _ = declared(facts.pyproject, facts.where)
     try:
         agrees = declared_version is not None and Version(declared_version) == version
-    except InvalidVersion:
+    except ValueError:  # InvalidVersion, or an integer past 4300 digits
         agrees = False
     if agrees:
         return None

@@ -55,12 +55,16 @@ def read_pins(text: str, file: str = PROFILE_FILE) -> ProfilePins:
     sources = doc.table("tool").table("uv").table("sources")
     pins: dict[str, GitPin] = {}
     other: dict[str, Any] = {}
-    for key, source in sources.items():
+    for key, source in sources.name_keys():
         name = canonicalize_name(key)
         if source.is_table() and source.get("git") is not None and source.get("tag") is not None:
             pins[name] = GitPin(source.text("git"), source.text("tag"))
+        elif source.is_table() or (
+            isinstance(source.value, list) and all(isinstance(x, dict) for x in source.value)
+        ):
+            other[name] = source.plain()  # uv's other sources: index, path, workspace, ...
         else:
-            other[name] = source.value
+            source.fail("a table or an array of tables (uv's source forms)")
     return ProfilePins(deps, pins, other)
 
 

@@ -20,6 +20,9 @@ from release_tool.errors import InputRejected
 
 # C0 and C1 controls and DEL: no name, version, URL, tag or requirement holds one
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+# a distribution name as PEP 508 spells it
+NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
 
 
 class ShapeError(InputRejected):
@@ -45,7 +48,8 @@ class Node:
     path: str
 
     def _child(self, key: str) -> str:
-        return f"{self.path}.{key}" if self.path else key
+        shown = key if BARE_KEY.fullmatch(key) else show(key)  # a key as TOML writes it
+        return f"{self.path}.{shown}" if self.path else shown
 
     def fail(self, expected: str) -> NoReturn:
         where = self.path or "the document"
@@ -76,6 +80,13 @@ class Node:
         for key, value in self.require_table().items():
             yield key, Node(value, self.file, self._child(key))
 
+    def name_keys(self) -> Iterator[tuple[str, Node]]:
+        """The items of a table keyed by distribution names (refused when a key is not one)."""
+        for key, value in self.items():
+            if not NAME.fullmatch(key):
+                raise ShapeError(f"{self.file}: {value.path} is not keyed by a package name")
+            yield key, value
+
     def array(self, key: str) -> tuple[Node, ...]:
         """The items of the array at ``key`` (absent: none)."""
         found = self.get(key)
@@ -105,6 +116,19 @@ class Node:
     def optional_text(self, key: str) -> str | None:
         found = self.get(key)
         return None if found is None else found.as_text()
+
+    def plain(self) -> Any:
+        """This value as plain data, every key and string in it free of control characters."""
+        if isinstance(self.value, str):
+            return self.as_text()
+        if isinstance(self.value, dict):
+            for key, item in self.items():
+                Node(key, self.file, f"a key of {self.path}").as_text()
+                item.plain()
+        elif isinstance(self.value, list):
+            for i, item in enumerate(self.value):
+                Node(item, self.file, f"{self.path}[{i}]").plain()
+        return self.value
 
     def texts(self, key: str) -> tuple[str, ...]:
         """The array of strings at ``key`` (absent: empty)."""

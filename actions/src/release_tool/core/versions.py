@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from release_tool.errors import InputRejected
 
@@ -29,7 +29,7 @@ def parse_tag(tag: str) -> Version:
         )
     try:
         version = Version(tag.removeprefix("v"))
-    except InvalidVersion:
+    except ValueError:  # InvalidVersion, or an integer past 4300 digits
         raise InputRejected(f"malformed tag {show(tag)}: not a PEP 440 version") from None
     if tag.endswith((".", "-", "_")):
         raise InputRejected(f"malformed tag {show(tag)}: not a PEP 440 version")
