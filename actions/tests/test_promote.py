@@ -466,3 +466,16 @@ def test_intake_output_feeds_promote_payload(
     outcome = json.loads(out)
     assert (outcome["env"], outcome["status"]) == ("staging", "committed")
     assert outcome["pins"][0]["commit"] == commit
+
+
+def test_a_checked_out_release_branch_is_refused_with_exit_2(
+    sandbox: Sandbox, mono: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The same refusal (one commit_on_branch) guards promote, relock and bump.
+    branch = "release/staging/hello-world"
+    git("switch", "-q", "-c", branch, cwd=mono)
+    before = state(mono)
+    args = ("--env", "staging", "--package", "hello-world", "--tag", "0.2.0")
+    assert_rejected(
+        run(sandbox, mono, capsys, *args), before, mono, f"{branch} is checked out in a worktree"
+    )

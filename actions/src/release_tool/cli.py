@@ -1,11 +1,10 @@
 """``release-tool``: one parser, one error boundary.
 
 Subcommands are modules under :mod:`release_tool.commands`, listed in
-:data:`COMMANDS`; each exposes ``add_arguments(parser)`` and
-``run(args, env) -> int`` and receives the environment as a mapping.
-Exit codes: 0 done, 2 input rejected, 1 operational failure, 3 unexpected
-error (with traceback), 130 interrupted (Ctrl-C), 143 terminated (SIGTERM).
-Command modules are imported only when their command runs.
+:data:`COMMANDS` and imported on use (``--help`` imports none); each exposes
+``add_arguments(parser)`` and ``run(args, env) -> int`` and receives the environment
+as a mapping. Every exit code is one of :data:`EXIT_CODES` (the table
+docs/release-tool.md shows); the boundary is set up before any command is imported.
 """
 
 from __future__ import annotations
@@ -19,6 +18,22 @@ from collections.abc import Mapping, Sequence
 
 from release_tool import signals
 from release_tool.errors import ReleaseToolError
+
+# The exit codes of every command: code -> meaning (docs/release-tool.md shows this table).
+EXIT_CODES: dict[int, str] = {
+    0: "done",
+    2: "input rejected: the input, a flag, the configuration or a refused change is wrong",
+    1: (
+        "operational failure: git, uv, the filesystem or a remote failed, a file cannot be "
+        "read, or a gate failed"
+    ),
+    3: "unexpected error (a bug)",
+    130: "interrupted (Ctrl-C)",
+    143: (
+        "terminated (SIGTERM: CI cancellation, `timeout`); the running git or uv child gets "
+        "SIGTERM too (killed after 10 s), the temporary worktree and directories are removed"
+    ),
+}
 
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {

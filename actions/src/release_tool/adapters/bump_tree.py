@@ -2,9 +2,8 @@
 
 The worktree is detached at the base commit; the bump is written there,
 ``uv lock`` re-locks the workspace, and one commit by the bot records both
-(built with ``commit-tree``, as promote does). Only the branch ref is then set
-in the user's repository, never a checked-out branch. On any failure the
-worktree is removed and no ref has moved.
+(made by the caller, as promote makes its own). On any failure the worktree is
+removed and no ref has moved.
 """
 
 from __future__ import annotations
@@ -15,30 +14,25 @@ from dataclasses import dataclass
 from release_tool.adapters import process
 from release_tool.adapters.git import Checkout
 from release_tool.adapters.uv import uv_binary
-from release_tool.core.config import BotIdentity
-from release_tool.errors import InputRejected
 
 LOCK = "uv.lock"
 
 
 @dataclass(frozen=True)
-class BumpCommit:
-    commit: str
+class BumpTree:
     tree: str
     changed: tuple[str, ...]  # paths the commit changes, relative to the root
     diff: str
 
 
-def make_bump_commit(
+def make_bump_tree(
     checkout: Checkout,
     base: str,
     *,
     rewrites: Mapping[str, Callable[[str], str]],
-    message: str,
-    bot: BotIdentity,
     env: Mapping[str, str],
-) -> BumpCommit:
-    """Apply ``rewrites`` (path -> text function) at ``base``, re-lock, commit; the new commit."""
+) -> BumpTree:
+    """Apply ``rewrites`` (path -> text function) at ``base`` and re-lock; the tree written."""
     with checkout.temporary_worktree(base) as tree:
         for path, rewrite in rewrites.items():
             file = tree / path
@@ -52,23 +46,4 @@ def make_bump_commit(
         tree_id = checkout.write_tree(tree, [*rewrites, LOCK])
         changed = checkout.git("diff", "--cached", "--name-only", what="git diff", cwd=tree)
         diff = checkout.git("diff", "--cached", what="git diff", cwd=tree)
-    commit = checkout.commit_tree(tree_id, base, message, bot)
-    return BumpCommit(commit, tree_id, tuple(changed.splitlines()), diff)
-
-
-def set_bump_branch(
-    checkout: Checkout, branch: str, base: str, made: BumpCommit
-) -> tuple[str, str]:
-    """Point ``branch`` at the bump; ``(result, branch head)``. The result is ``created``,
-    ``updated``, or ``unchanged`` when the branch already holds a commit with the same
-    parent and tree (kept as it is)."""
-    if branch in checkout.checked_out_branches():
-        raise InputRejected(f"{branch} is checked out in a worktree; switch to another branch")
-    old = checkout.branch_commit(branch)
-    if old is None:
-        checkout.update_branch(branch, made.commit, None)
-        return "created", made.commit
-    if checkout.tree_and_parents(old) == (made.tree, (base,)):
-        return "unchanged", old
-    checkout.update_branch(branch, made.commit, old)
-    return "updated", made.commit
+    return BumpTree(tree_id, tuple(changed.splitlines()), diff)

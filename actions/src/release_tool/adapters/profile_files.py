@@ -3,27 +3,33 @@ builds on) or in the working tree (what ``status`` and ``check`` look at)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from packaging.version import Version
 
-from release_tool.adapters.git import Checkout
+from release_tool.adapters.git import Checkout, ls_remote_tags
 from release_tool.core.bump import read_project_version
 from release_tool.core.config import Config
 from release_tool.core.profile_state import ProfileState, read_profile_state
 from release_tool.errors import InputRejected, OperationalError
 
 
-def base_state(checkout: Checkout, config: Config, env: str, base: str) -> ProfileState:
-    """The profile ``env`` at commit ``base``."""
-    profile = config.profile(env)
-    pyproject = checkout.read_file(base, f"{profile.directory}/pyproject.toml")
+def base_files(checkout: Checkout, config: Config, env: str, base: str) -> tuple[str, str | None]:
+    """The profile ``env``'s pyproject and uv.lock texts at commit ``base`` (no lock: None)."""
+    directory = config.profile(env).directory
+    pyproject = checkout.read_file(base, f"{directory}/pyproject.toml")
     if pyproject is None:
         raise OperationalError(
-            f"{profile.directory}/pyproject.toml does not exist on {config.default_branch}"
+            f"{directory}/pyproject.toml does not exist on {config.default_branch}"
         )
-    lock = checkout.read_file(base, f"{profile.directory}/uv.lock")
-    return read_profile_state(env, profile.directory, pyproject, lock)
+    return pyproject, checkout.read_file(base, f"{directory}/uv.lock")
+
+
+def base_state(checkout: Checkout, config: Config, env: str, base: str) -> ProfileState:
+    """The profile ``env`` at commit ``base``."""
+    pyproject, lock = base_files(checkout, config, env, base)
+    return read_profile_state(env, config.profile(env).directory, pyproject, lock)
 
 
 def tree_state(root: Path, config: Config, env: str) -> ProfileState:
@@ -55,3 +61,19 @@ def package_versions(root: Path, config: Config) -> dict[str, Version | None]:
         except (OSError, InputRejected):
             versions[name] = None
     return versions
+
+
+def remote_tags(
+    states: list[ProfileState], env: Mapping[str, str]
+) -> dict[str, dict[str, str] | str]:
+    """URL -> its tags, or why it could not be read; each repository asked once."""
+    found: dict[str, dict[str, str] | str] = {}
+    for state in states:
+        for pin in state.pins.pins.values():
+            if pin.url in found:
+                continue
+            try:
+                found[pin.url] = ls_remote_tags(pin.url, env)
+            except OperationalError as exc:
+                found[pin.url] = str(exc)
+    return found

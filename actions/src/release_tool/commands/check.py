@@ -3,17 +3,15 @@
   release-tool check                      both profiles
   release-tool check --env prod --remote  also ask each package repository (git ls-remote)
 
-Problems (exit 2, listed): an internal package without exactly its configured git
+Problems (input rejected, listed): an internal package without exactly its configured git
 source (`{ git = <repository>, tag = ... }`; without one, uv would take a same-named
 package from PyPI), a malformed tag, a pre-release in a profile that refuses them, a
 uv.lock that does not match its pyproject's pins, an internal package locked from
 anywhere but its repository, [tool.uv] required-version differing between the root
 and the profiles. With --remote: a locked commit that is not the commit its tag names
 in the package repository (a lock made against anything but the real repositories).
-Information (exit 0): pins behind packages/*, a profile not locked yet, a package not
+Information (not a problem): pins behind packages/*, a profile not locked yet, a package not
 in a profile yet.
-Exit codes: 0 consistent, 2 problems found, 1 a file could not be read or (--remote) a
-package repository could not be reached, 3 bug.
 """
 
 from __future__ import annotations
@@ -21,11 +19,15 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Mapping
-from pathlib import Path
 
-from release_tool.adapters.git import ls_remote_tags
-from release_tool.adapters.profile_files import package_versions, read_text, tree_state
-from release_tool.commands.context import load_project_config
+from release_tool.adapters.config_file import load_project_config
+from release_tool.adapters.profile_files import (
+    package_versions,
+    read_text,
+    remote_tags,
+    tree_state,
+)
+from release_tool.commands.options import add_json_option, add_repo_option
 from release_tool.core.consistency import (
     Finding,
     check_profile,
@@ -33,8 +35,7 @@ from release_tool.core.consistency import (
     check_uv_pins,
     required_uv,
 )
-from release_tool.core.profile_state import ProfileState
-from release_tool.errors import OperationalError
+from release_tool.errors import InputRejected, OperationalError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -44,26 +45,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="also check each locked commit against its tag in the package repository",
     )
-    parser.add_argument("--json", action="store_true", help="print the findings as JSON")
-    parser.add_argument(
-        "--repo", type=Path, default=Path(), metavar="DIR", help="the monorepo checkout"
-    )
-
-
-def remote_tags(
-    states: list[ProfileState], env: Mapping[str, str]
-) -> dict[str, dict[str, str] | str]:
-    """URL -> its tags, or why it could not be read; each repository asked once."""
-    found: dict[str, dict[str, str] | str] = {}
-    for state in states:
-        for pin in state.pins.pins.values():
-            if pin.url in found:
-                continue
-            try:
-                found[pin.url] = ls_remote_tags(pin.url, env)
-            except OperationalError as exc:
-                found[pin.url] = str(exc)
-    return found
+    add_json_option(parser)
+    add_repo_option(parser)
 
 
 def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
@@ -100,4 +83,6 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
                 print(f"  - {line}")
         else:
             print(f"consistent: {checked}")
-    return 2 if problems else 0
+    if problems:
+        raise InputRejected(f"{len(problems)} problem(s) found in {', '.join(names)}")
+    return 0

@@ -5,7 +5,6 @@
 The comment carries a hidden marker for its kind, so the next run of the same kind
 edits it instead of adding another; a run with the same text writes nothing.
 Prints the operation (created, updated, unchanged) and the comment's URL.
-Exit codes: 0 done, 2 input rejected, 1 GitHub failure.
 """
 
 from __future__ import annotations
@@ -14,12 +13,13 @@ import argparse
 import json
 import re
 from collections.abc import Mapping
-from pathlib import Path
 
 from release_tool.adapters.actions_io import write_step_outputs
+from release_tool.adapters.config_file import load_project_config
 from release_tool.adapters.process import redact
 from release_tool.adapters.push import token_forms
-from release_tool.commands.context import load_project_config, read_input
+from release_tool.commands.context import read_input
+from release_tool.commands.options import add_json_option, add_repo_option
 from release_tool.core.github_context import read_github_context
 from release_tool.core.versions import show
 from release_tool.errors import InputRejected
@@ -37,10 +37,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--kind", required=True, metavar="KIND", help="the report's kind, e.g. gpu-results"
     )
     parser.add_argument("--file", required=True, metavar="FILE", help="the Markdown ('-': stdin)")
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
-    parser.add_argument(
-        "--repo", type=Path, default=Path(), metavar="DIR", help="the monorepo checkout (default .)"
-    )
+    add_json_option(parser)
+    add_repo_option(parser)
 
 
 def comment_body(text: str) -> str:

@@ -7,9 +7,9 @@ Reads the list `release-tool matrix` printed and every GPU result file under
 --results (searched recursively, as actions/download-artifact lays them out).
 Passes when the matrix is empty; otherwise only when each entry has exactly one
 result, from the commit under test (default: HEAD), made with that commit's
-<profile>/uv.lock, fresh, and successful. Each failure is one sentence; exit 1
-when the gate fails. --fork true fails a non-empty matrix: the self-hosted jobs
-never run a fork's code. --report writes the sticky PR comment (Markdown), and
+<profile>/uv.lock, fresh, and successful. Each failure is one sentence; a failed
+gate is an operational failure. --fork true fails a non-empty matrix: the
+self-hosted jobs never run a fork's code. --report writes the sticky PR comment (Markdown), and
 in GitHub Actions the same report goes to the job summary.
 """
 
@@ -22,11 +22,12 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from release_tool.adapters.git_changes import resolve_commit
+from release_tool.commands.options import add_repo_option
 from release_tool.core.gate import decide
 from release_tool.core.gpu_report import render_report
 from release_tool.core.gpu_result import GpuResult, parse_result
 from release_tool.core.matrix import parse_matrix
-from release_tool.errors import InputRejected
+from release_tool.errors import InputRejected, OperationalError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,9 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="whether the pull request comes from a fork (default: false)",
     )
     parser.add_argument("--commit", metavar="SHA", help="the commit under test (default: HEAD)")
-    parser.add_argument(
-        "--root", type=Path, default=Path(), help="the checkout of the commit (default: .)"
-    )
+    add_repo_option(parser)
     parser.add_argument("--report", type=Path, help="write the PR comment (Markdown) here")
     parser.add_argument("--run-url", help="link to the workflow run, shown in the report")
 
@@ -72,7 +71,7 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     except OSError as exc:
         raise InputRejected(f"cannot read the matrix file {args.matrix}: {exc.strerror}") from None
     entries = parse_matrix(matrix_text, str(args.matrix))
-    root: Path = args.root
+    root: Path = args.repo
     commit = resolve_commit(root, args.commit or "HEAD", env)
     results, unreadable = read_results(args.results)
     hashes = {e.directory: lock_sha256(root / e.directory / "uv.lock") for e in entries}
@@ -94,7 +93,6 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     if decision.passed:
         print(f"GPU gate passed: {len(entries)} job(s) at {commit[:12]}", file=sys.stderr)
         return 0
-    print(f"GPU gate failed at {commit[:12]}:", file=sys.stderr)
     for reason in decision.reasons:
         print(f"- {reason}", file=sys.stderr)
-    return 1
+    raise OperationalError(f"the GPU gate failed at {commit[:12]} for the reasons above")

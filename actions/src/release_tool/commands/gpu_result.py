@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from release_tool.adapters.git_changes import resolve_commit
+from release_tool.commands.options import add_repo_option
 from release_tool.core.gpu_result import build_result
 from release_tool.core.matrix import parse_matrix
 
@@ -45,7 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--started", type=float, help="job start, seconds since the epoch")
     parser.add_argument("--run-url", help="link to this workflow run")
     parser.add_argument("--commit", metavar="SHA", help="the commit tested (default: HEAD)")
-    parser.add_argument("--root", type=Path, default=Path(), help="the checkout (default: .)")
+    add_repo_option(parser)
 
 
 def _read(path: Path | None) -> str:
@@ -56,7 +57,7 @@ def _read(path: Path | None) -> str:
 
 def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     (entry,) = parse_matrix(f"[{args.entry}]", "--entry")
-    root: Path = args.root
+    root: Path = args.repo
     lock = root / entry.directory / "uv.lock"
     result = build_result(
         entry,

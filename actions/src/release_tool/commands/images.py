@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from release_tool.adapters import process
+from release_tool.adapters.config_file import load_project_config
 from release_tool.adapters.git import run_git
 from release_tool.adapters.uv import uv_binary
-from release_tool.commands.context import load_project_config
+from release_tool.commands.options import add_json_option, add_repo_option
 from release_tool.core import bake as bake_core
 from release_tool.core import images as core
 from release_tool.core.config import Config
@@ -36,7 +37,7 @@ BASE_IMAGES = Path("docker/base-images.toml")
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--env", required=True, choices=ENVS, help="which images to plan")
     parser.add_argument("--backend", help="one CUDA backend only (staging and prod)")
-    parser.add_argument("--json", action="store_true", help="print the plan as JSON")
+    add_json_option(parser)
     parser.add_argument("--bake", type=Path, metavar="FILE", help="write a buildx bake file")
     parser.add_argument(
         "--export-dir",
@@ -48,7 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--created", help="OCI created timestamp (default: the commit's committer date)"
     )
-    parser.add_argument("--root", type=Path, default=Path(), help="repository root (default: .)")
+    add_repo_option(parser)
 
 
 def _commit_and_created(
@@ -91,7 +92,7 @@ def build_plan(
     args: argparse.Namespace, env: Mapping[str, str]
 ) -> tuple[core.ImagesPlan, core.LockFacts | None, Path, Config]:
     """The plan, the lock's facts (None: not locked), the project root and its config."""
-    root, config = load_project_config(args.root, env)
+    root, config = load_project_config(args.repo, env)
     settings = core.ImageSettings.from_config(config)
     internal = tuple(config.packages)
     python_version = (root / ".python-version").read_text(encoding="utf-8").strip()

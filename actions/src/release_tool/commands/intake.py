@@ -7,8 +7,6 @@ accepted as sent) or a bare client_payload. The client_payload is one pin
 repository}, ...], env?}; env defaults to staging. Every field is checked against
 [tool.release-tool]. Prints JSON that `release-tool promote --payload` reads:
 {package, tag, sha, repository, env} for one pin, {pins: [...], env} for a batch.
-
-Exit codes: 0 accepted, 2 rejected (one sentence on stderr), 1 the file cannot be read.
 """
 
 from __future__ import annotations
@@ -16,9 +14,10 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Mapping
-from pathlib import Path
 
-from release_tool.commands.context import load_project_config, read_input
+from release_tool.adapters.config_file import load_project_config
+from release_tool.commands.context import read_input
+from release_tool.commands.options import add_repo_option
 from release_tool.core.payload import MAX_EVENT_CHARS, normalize_payload, parse_event
 from release_tool.errors import InputRejected
 
@@ -29,10 +28,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="the event or client_payload JSON ('-' for stdin; default: $GITHUB_EVENT_PATH)",
     )
+    add_repo_option(parser)
 
 
 def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
-    _, config = load_project_config(Path.cwd(), env)
+    _, config = load_project_config(args.repo, env)
     source = args.payload or env.get("GITHUB_EVENT_PATH")
     if not source:
         raise InputRejected("no --payload given and GITHUB_EVENT_PATH is not set")

@@ -16,11 +16,11 @@ import argparse
 import json
 import sys
 from collections.abc import Mapping
-from pathlib import Path
 
 from release_tool.adapters.actions_io import write_step_outputs
+from release_tool.adapters.config_file import load_project_config
 from release_tool.adapters.git_changes import changed_paths
-from release_tool.commands.context import load_project_config
+from release_tool.commands.options import add_repo_option
 from release_tool.core.matrix import CHANGED, dump_matrix, plan_matrix, select_profiles
 from release_tool.errors import InputRejected
 
@@ -38,13 +38,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="with --env changed: the base commit or branch to compare with (default: "
         "origin/<default-branch>)",
     )
-    parser.add_argument(
-        "--root", type=Path, default=Path(), help="the monorepo checkout (default: .)"
-    )
+    add_repo_option(parser)
 
 
 def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
-    root, config = load_project_config(args.root, env)
+    root, config = load_project_config(args.repo, env)
     profiles = list(config.profiles.values())
     paths = None
     if args.env == CHANGED:

@@ -13,7 +13,6 @@ The configuration ([tool.release-tool]) is read from the monorepo checkout (--re
 the current directory and its parents); a package repository's workflow checks out
 the monorepo's pyproject.toml for it. The repository defaults to GITHUB_REPOSITORY,
 else the configured one. Prints where to watch the run the event starts.
-Exit codes: 0 sent, 2 refused, 1 GitHub failure.
 """
 
 from __future__ import annotations
@@ -21,12 +20,13 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from release_tool.adapters.actions_io import append_step_summary, write_step_outputs
+from release_tool.adapters.config_file import load_project_config
 from release_tool.adapters.push import token_forms
-from release_tool.commands.context import load_project_config, read_input
+from release_tool.commands.context import read_input
+from release_tool.commands.options import add_json_option, add_repo_option
 from release_tool.core.config import Config
 from release_tool.core.github_context import check_repository, read_github_context
 from release_tool.core.payload import (
@@ -59,10 +59,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--env", default=DEFAULT_ENV, help=f"the profile to promote into (default {DEFAULT_ENV})"
     )
     parser.add_argument("--dry-run", action="store_true", help="print the payload, send nothing")
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
-    parser.add_argument(
-        "--repo", type=Path, default=Path(), metavar="DIR", help="the monorepo checkout (default .)"
-    )
+    add_json_option(parser)
+    add_repo_option(parser)
 
 
 def _file_pins(text: str, config: Config, where: str) -> list[Pin]:

@@ -31,7 +31,6 @@ created or updated (docs/github.md).
 
 Results: committed (a new commit), unchanged (the branch already holds this change),
 noop (the base already pins every tag at its commit; no branch), dry-run.
-Exit codes: 0 done, 2 input rejected, 1 git/uv/filesystem/remote failure, 3 bug, 130 interrupted.
 """
 
 from __future__ import annotations
@@ -39,12 +38,13 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
+from release_tool.adapters.config_file import load_project_config
 from release_tool.adapters.git import Checkout
 from release_tool.adapters.profile_files import base_state
-from release_tool.commands.context import load_project_config, read_input, say
+from release_tool.commands.context import read_input, say
+from release_tool.commands.options import add_json_option, add_repo_option
 from release_tool.core.config import Config
 from release_tool.core.env_forms import FED_BY, pins_from_env
 from release_tool.core.payload import (
@@ -113,20 +113,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--reason", help="why (recorded in the commit and the PR body)")
     parser.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
-    parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
+    add_json_option(parser)
     parser.add_argument(
         "--push",
         action="store_true",
         help="push the release branch to origin and create or update its pull request "
         "(implied in GitHub Actions; needs a token)",
     )
-    parser.add_argument(
-        "--repo",
-        type=Path,
-        default=Path(),
-        metavar="DIR",
-        help="the monorepo checkout (default: .)",
-    )
+    add_repo_option(parser)
 
 
 def collect_pins(args: argparse.Namespace, config: Config) -> tuple[str, tuple[Pin, ...]]:

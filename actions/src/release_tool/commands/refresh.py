@@ -12,7 +12,6 @@ empty. A re-lock PR (release/<env>/relock) is re-locked again the way its body r
 (with or without --upgrade) and published like `relock --push`. Run it on an
 up-to-date checkout of the base branch (the workflow does).
 A PR that fails does not stop the others; the exit code is then that failure's.
-Exit codes: 0 done, 2 input rejected, 1 git/uv/GitHub failure.
 """
 
 from __future__ import annotations
@@ -25,9 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from release_tool.adapters.actions_io import write_step_outputs
+from release_tool.adapters.config_file import load_project_config
 from release_tool.adapters.github import GithubAdapter, PullRequestInfo
 from release_tool.adapters.push import token_forms
-from release_tool.commands.context import load_project_config, say
+from release_tool.commands.context import say
+from release_tool.commands.options import add_json_option, add_repo_option
 from release_tool.core.config import Config
 from release_tool.core.payload import validate_pin
 from release_tool.core.relock_render import RelockBlock, read_relock_block
@@ -44,10 +45,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--list", action="store_true", help="list the open release PRs and change nothing"
     )
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
-    parser.add_argument(
-        "--repo", type=Path, default=Path(), metavar="DIR", help="the monorepo checkout (default .)"
-    )
+    add_json_option(parser)
+    add_repo_option(parser)
 
 
 def _pins_block(pull: PullRequestInfo) -> PinsBlock | None:

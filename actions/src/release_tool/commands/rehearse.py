@@ -18,7 +18,6 @@ It never pushes or calls any API outside its directory, even in GitHub Actions w
 token set: GitHub variables and tokens are dropped, git may use file:// only, and
 dispatches are recorded locally. The stand-in torch wheels raise an ImportError saying
 they are rehearsal stand-ins. Needs only PyPI (for the third-party packages).
-Exit codes: 0 rehearsed, 2 bad input (DIR not empty), 1 a step failed, 3 bug.
 """
 
 from __future__ import annotations
@@ -36,8 +35,9 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from release_tool.adapters.config_file import load_project_config
 from release_tool.adapters.git import run_git
-from release_tool.commands.context import load_project_config
+from release_tool.commands.options import add_json_option, add_repo_option
 from release_tool.errors import InputRejected, ReleaseToolError
 from release_tool.operations.rehearsal import Rehearsal, Step, dump, now, rehearse
 
@@ -52,10 +52,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="stand-in",
         help="stand-in (default): local indexes of labelled stand-in wheels; real: PyTorch's",
     )
-    parser.add_argument("--json", action="store_true", help="print the final state as JSON")
-    parser.add_argument(
-        "--repo", type=Path, default=Path(), metavar="DIR", help="the monorepo checkout"
-    )
+    add_json_option(parser)
+    add_repo_option(parser)
 
 
 @contextlib.contextmanager

@@ -17,8 +17,6 @@ the re-lock changes nothing (docs/github.md).
 
 Results: committed, unchanged (the branch already holds this re-lock), noop (uv makes
 the same lock: no branch), dry-run.
-Exit codes: 0 done, 2 input rejected, 1 git/uv/filesystem/remote failure, 3 bug,
-130 interrupted.
 """
 
 from __future__ import annotations
@@ -26,9 +24,10 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Mapping
-from pathlib import Path
 
-from release_tool.commands.context import load_project_config, say
+from release_tool.adapters.config_file import load_project_config
+from release_tool.commands.context import say
+from release_tool.commands.options import add_json_option, add_repo_option
 from release_tool.operations.publication import (
     publication_context,
     publish_release_branch,
@@ -45,16 +44,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="take third-party updates; internal packages stay at their tag and commit",
     )
     parser.add_argument("--dry-run", action="store_true", help="print the result, change nothing")
-    parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
+    add_json_option(parser)
     parser.add_argument(
         "--push",
         action="store_true",
         help="push the release branch to origin and create, update or close its pull request "
         "(implied in GitHub Actions; needs a token)",
     )
-    parser.add_argument(
-        "--repo", type=Path, default=Path(), metavar="DIR", help="the monorepo checkout"
-    )
+    add_repo_option(parser)
 
 
 def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:

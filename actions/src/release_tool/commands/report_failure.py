@@ -7,7 +7,6 @@ One issue per package + tag + env (found again by a hidden marker), labelled
 `release-failure`, `env:<env>`, `package:<name>`, with the reason (--reason, else the
 tool's own error line from the excerpt), the run link and the tail of the log. A second
 failure of the same tag updates it; a later successful promotion of the tag closes it.
-Exit codes: 0 done, 2 input rejected, 1 GitHub failure.
 """
 
 from __future__ import annotations
@@ -15,12 +14,13 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Mapping
-from pathlib import Path
 
 from release_tool.adapters.actions_io import write_step_outputs
+from release_tool.adapters.config_file import load_project_config
 from release_tool.adapters.process import redact
 from release_tool.adapters.push import token_forms
-from release_tool.commands.context import load_project_config, read_input
+from release_tool.commands.context import read_input
+from release_tool.commands.options import add_json_option, add_repo_option
 from release_tool.core.failures import parse_failure
 from release_tool.core.github_context import read_github_context
 from release_tool.operations import publication
@@ -35,10 +35,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--file", required=True, metavar="FILE", help="the log excerpt ('-': stdin)"
     )
     parser.add_argument("--reason", help="one sentence (default: taken from the excerpt)")
-    parser.add_argument("--json", action="store_true", help="print the result as JSON")
-    parser.add_argument(
-        "--repo", type=Path, default=Path(), metavar="DIR", help="the monorepo checkout (default .)"
-    )
+    add_json_option(parser)
+    add_repo_option(parser)
 
 
 def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:

@@ -11,7 +11,6 @@ its uv.lock agrees with its pyproject (read offline; `not yet locked` where ther
 no lock). A tag force-moved since a profile locked it is flagged as `check --remote`
 does (`tag moved to <commit>`; in --json each package's `moved_tag` lists env, tag,
 locked_commit and tag_commit). Reads the working tree's files.
-Exit codes: 0 done, 1 a file could not be read, 2 bad configuration, 3 bug.
 """
 
 from __future__ import annotations
@@ -21,15 +20,15 @@ import json
 import sys
 from collections.abc import Mapping
 from dataclasses import asdict
-from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
+from release_tool.adapters.config_file import load_project_config
 from release_tool.adapters.git import ls_remote_tags
 from release_tool.adapters.process import CommandFailed
 from release_tool.adapters.profile_files import package_versions, tree_state
-from release_tool.commands.context import load_project_config
+from release_tool.commands.options import add_json_option, add_repo_option
 from release_tool.core.status_report import (
     PackageStatus,
     ProfileLockStatus,
@@ -40,10 +39,8 @@ from release_tool.errors import OperationalError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="print the status as JSON")
-    parser.add_argument(
-        "--repo", type=Path, default=Path(), metavar="DIR", help="the monorepo checkout"
-    )
+    add_json_option(parser)
+    add_repo_option(parser)
 
 
 def _repository_tags(url: str, env: Mapping[str, str]) -> dict[str, str] | str:

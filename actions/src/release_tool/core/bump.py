@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 import tomlkit
 from packaging.version import Version
@@ -14,7 +15,8 @@ from packaging.version import Version
 from release_tool.core import toml_shape
 from release_tool.errors import InputRejected
 
-PARTS = ("patch", "minor", "major", "dev")
+BumpPart = Literal["patch", "minor", "major", "dev"]
+PARTS: tuple[BumpPart, ...] = get_args(BumpPart)
 
 
 def parse_version(text: str, what: str) -> Version:

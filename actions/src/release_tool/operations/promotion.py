@@ -14,18 +14,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from release_tool.adapters import uv
 from release_tool.adapters.git import Checkout, TagStore, ls_remote_tags
+from release_tool.adapters.profile_files import base_files
 from release_tool.core.config import Config
 from release_tool.core.env_forms import untested_note
 from release_tool.core.lockfile import (
-    NO_EXTRA,
     ExportedPackage,
     Lock,
     LockDiff,
-    attach_tags,
-    diff_lock,
-    parse_export,
     read_lock,
 )
 from release_tool.core.payload import Pin
@@ -44,9 +40,15 @@ from release_tool.core.render import (
     render_commit_message,
     render_title,
 )
-from release_tool.core.verify import verify_lock
 from release_tool.core.versions import parse_tag, resolve_tag
 from release_tool.errors import InputRejected, OperationalError
+from release_tool.operations.branch_commit import (
+    BranchCommit,
+    BranchStatus,
+    commit_on_branch,
+    export_sets,
+    lock_and_verify,
+)
 
 Progress = Callable[[str], None]
 
@@ -64,40 +66,11 @@ class PromotionRequest:
     tested_in: ProfileState | None = None
 
 
-# What every release-branch outcome (a promotion, a re-lock) carries.
-BRANCH_FIELDS = (
-    "status",
-    "env",
-    "branch",
-    "base_branch",
-    "base_commit",
-    "commit",
-    "previous_branch_commit",
-    "title",
-    "body",
-)
-
-
-def branch_fields(outcome: object) -> dict[str, Any]:
-    """The :data:`BRANCH_FIELDS` of a promotion or re-lock outcome, by name."""
-    return {name: getattr(outcome, name) for name in BRANCH_FIELDS}
-
-
 @dataclass(frozen=True)
-class PromotionOutcome:
-    """``committed``: a new commit on ``branch``; ``unchanged``: the branch already held the
-    same change; ``noop``: the base already pins every requested tag at its commit (no
-    branch written); ``dry-run``: computed, nothing written."""
+class PromotionOutcome(BranchCommit):
+    """A promotion's branch commit (``noop``: the base already pins every requested tag at
+    its commit), with the pins it moves and what its lock changed."""
 
-    status: str
-    env: str
-    branch: str
-    base_branch: str
-    base_commit: str
-    commit: str | None
-    previous_branch_commit: str | None
-    title: str
-    body: str
     labels: tuple[str, ...]
     pins: tuple[PlannedPin, ...]
     rollback: bool
@@ -118,7 +91,7 @@ class PromotionOutcome:
                     ],
                 }
         return {
-            **branch_fields(self),
+            **super().as_json(),
             "labels": list(self.labels),
             "rollback": self.rollback,
             "warnings": list(self.warnings),
@@ -256,20 +229,6 @@ def _commit_logs(
     return logs
 
 
-def _export_sets(
-    project: Path, config: Config, env: Mapping[str, str], label: str
-) -> dict[str, dict[str, ExportedPackage]]:
-    """The package set of each backend extra and of no extra, git entries tagged."""
-    lock = read_lock((project / "uv.lock").read_text(encoding="utf-8"))
-    extras: list[str | None] = [None, *(b.extra for b in config.backends.values())]
-    return {
-        extra or NO_EXTRA: attach_tags(
-            parse_export(uv.export(project, extra, env, label=label)), lock
-        )
-        for extra in extras
-    }
-
-
 def promote(
     checkout_path: Path,
     config: Config,
@@ -284,14 +243,8 @@ def promote(
         config.package(pin.package)
         parse_tag(pin.tag)
     checkout = Checkout(checkout_path, env)
-    profile = config.profile(request.env)
     base = checkout.resolve_base(config.default_branch)
-    pyproject_path = f"{profile.directory}/pyproject.toml"
-    lock_path = f"{profile.directory}/uv.lock"
-    pyproject_before = checkout.read_file(base, pyproject_path)
-    if pyproject_before is None:
-        raise OperationalError(f"{pyproject_path} does not exist on {config.default_branch}")
-    lock_text = checkout.read_file(base, lock_path)
+    pyproject_before, lock_text = base_files(checkout, config, request.env, base)
     lock_before = read_lock(lock_text) if lock_text is not None else None
     promoted = {p.package for p in request.pins}
     with TagStore(env) as store:
@@ -304,7 +257,7 @@ def promote(
             store=store,
             say=say,
             env=env,
-            label=f"{request.env} ({profile.directory}/)",
+            label=f"{request.env} ({config.profile(request.env).directory}/)",
         )
         plan = plan_promotion(
             config,
@@ -345,7 +298,9 @@ def execute_plan(
     previous = checkout.branch_commit(plan.branch)
     backends = [b.extra for b in config.backends.values()]
 
-    def outcome(status: str, commit: str | None, lock_diff: LockDiff | None) -> PromotionOutcome:
+    def outcome(
+        status: BranchStatus, commit: str | None, lock_diff: LockDiff | None
+    ) -> PromotionOutcome:
         body = render_body(plan, lock_diff=lock_diff, commit_logs=logs, backends=backends)
         return PromotionOutcome(
             status=status,
@@ -371,45 +326,43 @@ def execute_plan(
     label = f"{plan.env} ({plan.profile_dir}/)"
     with checkout.temporary_worktree(plan.base_commit) as tree:
         project = tree / plan.profile_dir
-        before = _export_sets(project, config, env, label) if plan.lock_existed else None
+        before = export_sets(project, config, env, label) if plan.lock_existed else None
         lock_before = (
             read_lock((tree / lock_path).read_text("utf-8")) if plan.lock_existed else None
         )
         (tree / pyproject_path).write_text(plan.pyproject_after, encoding="utf-8")
         say(f"locking {label}, re-reading {', '.join(plan.packages)}")
+        pins_after = read_pins(plan.pyproject_after)
         try:
-            uv.lock(project, plan.packages, env, label=label)
+            locked = lock_and_verify(
+                project,
+                config,
+                env,
+                label=label,
+                upgrade=plan.packages,
+                profile=pins_after,
+                promoted={p.package: (p.tag, p.commit) for p in plan.pins},
+                before=lock_before,
+                sets_before=before,
+            )
         except OperationalError:
-            _missing_pinned_tag(read_pins(plan.pyproject_after).pins, env, label)
+            _missing_pinned_tag(pins_after.pins, env, label)
             raise
-        lock = read_lock((tree / lock_path).read_text("utf-8"))
-        problems = verify_lock(
-            lock,
-            config=config,
-            profile=read_pins(plan.pyproject_after),
-            promoted={p.package: (p.tag, p.commit) for p in plan.pins},
-            before=lock_before,
-        )
-        if problems:
-            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-            raise InputRejected(f"the new lock of {label} fails verification: {problems[0]}{more}")
-        lock_diff = diff_lock(before, _export_sets(project, config, env, label))
+        lock_diff = locked.diff
         if dry_run:
             return outcome("dry-run", None, lock_diff)
         tree_id = checkout.write_tree(tree, [pyproject_path, lock_path])
-    if previous is not None and checkout.tree_and_parents(previous) == (
-        tree_id,
-        (plan.base_commit,),
-    ):
-        say(f"{plan.branch} already holds this change: unchanged")
-        return outcome("unchanged", previous, lock_diff)
-    if plan.branch in checkout.checked_out_branches():
-        raise OperationalError(
-            f"{plan.branch} is checked out in a worktree; switch away from it and run again"
-        )
-    commit = checkout.commit_tree(
-        tree_id, plan.base_commit, render_commit_message(plan), config.bot
+    wrote, commit = commit_on_branch(
+        checkout,
+        plan.branch,
+        tree=tree_id,
+        base=plan.base_commit,
+        previous=previous,
+        message=render_commit_message(plan),
+        bot=config.bot,
     )
-    checkout.update_branch(plan.branch, commit, previous)
+    if wrote == "unchanged":
+        say(f"{plan.branch} already holds this change: unchanged")
+        return outcome("unchanged", commit, lock_diff)
     say(f"committed {commit[:10]} on {plan.branch}")
     return outcome("committed", commit, lock_diff)

@@ -49,7 +49,8 @@ from release_tool.core.supersession import (
     transitions,
 )
 from release_tool.errors import InputRejected, OperationalError
-from release_tool.operations.promotion import PromotionOutcome, branch_fields
+from release_tool.operations.branch_commit import BranchCommit
+from release_tool.operations.promotion import PromotionOutcome
 from release_tool.operations.relocking import RelockOutcome
 
 Progress = Callable[[str], None]
@@ -59,18 +60,9 @@ Outcome = TypeVar("Outcome", PromotionOutcome, RelockOutcome)
 
 
 @dataclass(frozen=True)
-class BranchChange:
+class BranchChange(BranchCommit):
     """What publishing needs of a promotion or a re-lock: one commit on a release branch."""
 
-    status: str  # committed | unchanged | noop
-    env: str
-    branch: str
-    base_branch: str
-    base_commit: str
-    commit: str | None
-    previous_branch_commit: str | None
-    title: str
-    body: str
     labels: tuple[str, ...]
     closing_reason: str  # the comment on the PR an empty change closes
     # The tags this change promotes: a proposal of older ones is refused, a replaced
@@ -85,7 +77,7 @@ def branch_change(outcome: PromotionOutcome | RelockOutcome) -> BranchChange:
     closing = "so release-tool closed this pull request and deleted its branch."
     if isinstance(outcome, RelockOutcome):
         return BranchChange(
-            **branch_fields(outcome),
+            **outcome.branch_fields(),
             labels=(*release_labels(outcome.env, ()), RELOCK_LABEL),
             closing_reason=(
                 f"`{outcome.base_branch}`'s `{outcome.env}` lock is already what uv makes of "
@@ -94,7 +86,7 @@ def branch_change(outcome: PromotionOutcome | RelockOutcome) -> BranchChange:
         )
     pins = ", ".join(f"{p.package} {p.tag}" for p in outcome.pins)
     return BranchChange(
-        **branch_fields(outcome),
+        **outcome.branch_fields(),
         labels=release_labels(outcome.env, (p.package for p in outcome.pins)),
         closing_reason=(
             f"`{outcome.base_branch}` already pins {pins} in `{outcome.env}` at the same "

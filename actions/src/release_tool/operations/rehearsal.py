@@ -11,7 +11,6 @@ branch into the clone's main pushed to the bare origin: nothing leaves the direc
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
 from collections.abc import Callable, Mapping
@@ -20,17 +19,21 @@ from pathlib import Path
 from typing import Any
 
 from release_tool.adapters.git import Checkout, run_git
-from release_tool.adapters.profile_files import base_state, package_versions, tree_state
-from release_tool.commands.bump import bump
-from release_tool.commands.check import remote_tags
-from release_tool.commands.publish import publish
+from release_tool.adapters.profile_files import (
+    base_state,
+    package_versions,
+    remote_tags,
+    tree_state,
+)
 from release_tool.core.config import Config
 from release_tool.core.consistency import check_profile, check_remote
 from release_tool.core.env_forms import pins_from_env
 from release_tool.core.lockfile import LockDiff
 from release_tool.core.payload import Pin, parse_client_payload
 from release_tool.errors import OperationalError
+from release_tool.operations.bumping import BumpRequest, bump
 from release_tool.operations.promotion import PromotionOutcome, PromotionRequest, promote
+from release_tool.operations.publishing import PublishRequest, publish
 from release_tool.sandbox.monorepo import clone_monorepo
 from release_tool.sandbox.world import World, build_world
 
@@ -91,12 +94,6 @@ def summarize_lock_diff(diff: LockDiff | None) -> str:
     return "; ".join(moved[n] for n in sorted(moved)) or "no change"
 
 
-def _args(**values: Any) -> argparse.Namespace:
-    defaults: dict[str, Any] = {"dry_run": False, "json": False, "push": False, "notify": False}
-    defaults.update({"adopt": False, "yes": False, "all": False, "package": None})
-    return argparse.Namespace(**{**defaults, **values})
-
-
 class Runner:
     """Runs the rehearsal's steps; ``timed`` wraps each (progress and timing)."""
 
@@ -131,12 +128,12 @@ class Runner:
         self.r.dispatches.append(payload)
         return f"(recorded locally, not sent to {repository})"
 
-    def publish(self, name: str, **args: Any) -> None:
+    def publish(self, name: str, request: PublishRequest) -> None:
         r = self.r
 
         def act(step: Step) -> None:
-            publish(_args(**args), r.env(), r.work, send=self._record)
-            step.title = "dispatch recorded" if args.get("notify") else None
+            publish(request, r.env(), r.work, send=self._record)
+            step.title = "dispatch recorded" if request.notify else None
 
         self.step(name, act)
 
@@ -180,7 +177,7 @@ class Runner:
         branch: list[str] = []
 
         def act(step: Step) -> None:
-            bump(_args(package=package, version=None, bump="patch"), r.env(indexes=False), r.work)
+            bump(BumpRequest(package, part="patch"), r.env(indexes=False), r.work)
             heads = run_git(
                 "for-each-ref",
                 "--format=%(refname:short)",
@@ -229,11 +226,12 @@ def rehearse(r: Rehearsal, timed: Callable[[Step, Callable[[], None]], None]) ->
     """Run every step; the final state (for the summary and ``--json``)."""
     run = Runner(r, timed)
     run.build()
-    run.publish("adopt (legacy/main + old tags kept)", adopt=True, all=True, yes=True)
-    run.publish("publish --all (bootstrap)", all=True, push=True, notify=True)
+    adoption = PublishRequest(every=True, adopt=True, yes=True)
+    run.publish("adopt (legacy/main + old tags kept)", adoption)
+    run.publish("publish --all (bootstrap)", PublishRequest(every=True, push=True, notify=True))
     batch = run.promotion("promote into staging (batch)", run.dispatched())
     new_branch = run.bump(SINGLE)
-    run.publish(f"publish {SINGLE}", package=[SINGLE], push=True, notify=True)
+    run.publish(f"publish {SINGLE}", PublishRequest((SINGLE,), push=True, notify=True))
     single = run.promotion(f"promote {SINGLE} into staging", run.dispatched())
     to_prod = run.promotion("promote prod --from-env staging", run.from_env())
     old_tag = next(p.tag for p in batch.pins if p.package == SINGLE)

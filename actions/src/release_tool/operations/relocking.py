@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from release_tool.adapters import uv
 from release_tool.adapters.git import Checkout, ls_remote_tags
 from release_tool.adapters.profile_files import base_state
 from release_tool.core.config import Config
-from release_tool.core.lockfile import LockDiff, diff_lock, read_lock
+from release_tool.core.lockfile import LockDiff, read_lock
+from release_tool.core.profile_state import ProfileState
 from release_tool.core.relock_render import (
     KeptPin,
     relock_body,
@@ -26,22 +26,21 @@ from release_tool.core.relock_render import (
     relock_commit_message,
     relock_title,
 )
-from release_tool.core.verify import verify_lock
 from release_tool.errors import InputRejected
-from release_tool.operations.promotion import Progress, _export_sets, branch_fields
+from release_tool.operations.branch_commit import (
+    BranchCommit,
+    BranchStatus,
+    commit_on_branch,
+    export_sets,
+    lock_and_verify,
+)
+from release_tool.operations.promotion import Progress
 
 
 @dataclass(frozen=True)
-class RelockOutcome:
-    status: str  # committed | unchanged | noop | dry-run
-    env: str
-    branch: str
-    base_branch: str
-    base_commit: str
-    commit: str | None
-    previous_branch_commit: str | None
-    title: str
-    body: str
+class RelockOutcome(BranchCommit):
+    """A re-lock's branch commit (``noop``: the lock already is what uv makes of it)."""
+
     pins: tuple[KeptPin, ...]
     moved: tuple[str, ...]  # third-party packages whose entry changed in some set
     warnings: tuple[str, ...]
@@ -49,7 +48,7 @@ class RelockOutcome:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            **branch_fields(self),
+            **super().as_json(),
             "pins": [{"package": p.package, "tag": p.tag, "commit": p.commit} for p in self.pins],
             "moved": list(self.moved),
             "warnings": list(self.warnings),
@@ -58,10 +57,9 @@ class RelockOutcome:
 
 
 def _kept_pins(
-    checkout: Checkout, config: Config, env_name: str, base: str, env: Mapping[str, str]
+    state: ProfileState, config: Config, env: Mapping[str, str]
 ) -> tuple[tuple[KeptPin, ...], tuple[str, ...]]:
     """Each internal pin at the commit it must stay at; warnings for tags moved upstream."""
-    state = base_state(checkout, config, env_name, base)
     pins: list[KeptPin] = []
     warnings: list[str] = []
     for name, pin in sorted(state.pins.pins.items()):
@@ -97,7 +95,8 @@ def relock(
     pyproject_path = f"{profile.directory}/pyproject.toml"
     lock_path = f"{profile.directory}/uv.lock"
     say(f"reading {env_name}'s pins and resolving their tags")
-    pins, warnings = _kept_pins(checkout, config, env_name, base, env)
+    state = base_state(checkout, config, env_name, base)
+    pins, warnings = _kept_pins(state, config, env)
     previous = checkout.branch_commit(branch)
     label = f"{env_name} ({profile.directory}/)"
     backends = [b.extra for b in config.backends.values()]
@@ -106,28 +105,25 @@ def relock(
         lock_file = tree / lock_path
         old_text = lock_file.read_text("utf-8") if lock_file.is_file() else None
         lock_before = read_lock(old_text) if old_text is not None else None
-        before = _export_sets(project, config, env, label) if lock_before else None
+        before = export_sets(project, config, env, label) if lock_before else None
         third_party = sorted(
             {p.name for p in lock_before.packages if p.source_kind == "registry"}
             if lock_before and upgrade
             else set()
         )
         say(f"locking {label}" + (", taking third-party updates" if third_party else ""))
-        uv.lock(project, third_party, env, label=label)
-        new_text = lock_file.read_text("utf-8")
-        lock = read_lock(new_text)
-        state = base_state(checkout, config, env_name, base)
-        problems = verify_lock(
-            lock,
-            config=config,
+        locked = lock_and_verify(
+            project,
+            config,
+            env,
+            label=label,
+            upgrade=third_party,
             profile=state.pins,
             promoted={p.package: (p.tag, p.commit) for p in pins},
             before=lock_before,
+            sets_before=before,
         )
-        if problems:
-            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-            raise InputRejected(f"the new lock of {label} fails verification: {problems[0]}{more}")
-        lock_diff = diff_lock(before, _export_sets(project, config, env, label))
+        new_text, lock_diff = locked.text, locked.diff
         moved = lock_diff.collateral(p.package for p in pins)
         initial = lock_before is None
         title = relock_title(env_name, upgrade=upgrade, initial=initial)
@@ -142,7 +138,7 @@ def relock(
             backends=backends,
         )
 
-        def outcome(status: str, commit: str | None) -> RelockOutcome:
+        def outcome(status: BranchStatus, commit: str | None) -> RelockOutcome:
             return RelockOutcome(
                 status=status,
                 env=env_name,
@@ -165,11 +161,18 @@ def relock(
         if dry_run:
             return outcome("dry-run", None)
         tree_id = checkout.write_tree(tree, [pyproject_path, lock_path])
-    if previous is not None and checkout.tree_and_parents(previous) == (tree_id, (base,)):
-        say(f"{branch} already holds this re-lock: unchanged")
-        return outcome("unchanged", previous)
     message = relock_commit_message(env_name, pins, upgrade=upgrade, initial=initial, moved=moved)
-    commit = checkout.commit_tree(tree_id, base, message, config.bot)
-    checkout.update_branch(branch, commit, previous)
+    wrote, commit = commit_on_branch(
+        checkout,
+        branch,
+        tree=tree_id,
+        base=base,
+        previous=previous,
+        message=message,
+        bot=config.bot,
+    )
+    if wrote == "unchanged":
+        say(f"{branch} already holds this re-lock: unchanged")
+        return outcome("unchanged", commit)
     say(f"committed {commit[:10]} on {branch}")
     return outcome("committed", commit)

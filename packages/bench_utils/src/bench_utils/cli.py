@@ -18,6 +18,15 @@ from model_interface import ModelError
 from print_utils import print_error
 from prompt_handler import PromptError
 
+from bench_utils.errors import UsageError
+
+# Each error type the boundary reports in one sentence, and its exit code (first match).
+EXIT_CODES: tuple[tuple[type[Exception], int], ...] = (
+    (UsageError, 2),
+    (PromptError, 2),
+    (ModelError, 1),
+)
+
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "families": ("bench_utils.commands.families", "list the installed model families"),
     "run": ("bench_utils.commands.run", "run a benchmark task on a dataset and write a report"),
@@ -27,10 +36,6 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     ),
     "smoke": ("bench_utils.commands.smoke", "check torch, the device and a model generating"),
 }
-
-
-class UsageError(Exception):
-    """Rejected input: one sentence, exit 2."""
 
 
 def _version() -> str:
@@ -60,12 +65,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args._module.run(args))
-    except (UsageError, PromptError) as exc:
+    except tuple(error for error, _ in EXIT_CODES) as exc:
         print_error(str(exc))
-        return 2
-    except ModelError as exc:
-        print_error(str(exc))
-        return 1
+        return next(code for error, code in EXIT_CODES if isinstance(exc, error))
     except KeyboardInterrupt:
         print_error("interrupted")
         return 130

@@ -15,10 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench_utils.errors import UsageError
+
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"})
 
 
-class DatasetError(ValueError):
+class DatasetError(UsageError):
     """The dataset on disk does not have the expected layout; one sentence."""
 
 

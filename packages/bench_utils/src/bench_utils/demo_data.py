@@ -18,6 +18,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from bench_utils.errors import UsageError
+
 CLASSES = ("invoice", "letter", "receipt")
 SUBSETS = ("clean", "blurred", "noisy")
 SIZE = (300, 400)
@@ -49,7 +51,7 @@ Draw = ImageDraw.ImageDraw
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
 
-class DemoDataError(ValueError):
+class DemoDataError(UsageError):
     """The demo dataset cannot be written where asked; one sentence."""
 
 

@@ -13,13 +13,14 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from bench_utils.errors import UsageError
 from bench_utils.report import write_text_atomic
 
 PREDICTIONS = "predictions.jsonl"
 Key = tuple[str, str, str]
 
 
-class PredictionsError(ValueError):
+class PredictionsError(UsageError):
     """The predictions file of a run cannot be used; one sentence."""
 
 

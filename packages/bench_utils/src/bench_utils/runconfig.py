@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench_utils.errors import UsageError
+
 TASKS = ("classification", "page_ordering")
 TINY = "tiny"
 
@@ -32,7 +34,7 @@ _TOP_KEYS = {
 _MODEL_KEYS = {"family", "name", "params"}
 
 
-class ConfigError(ValueError):
+class ConfigError(UsageError):
     """The run configuration is invalid; the message is one sentence."""
 
 

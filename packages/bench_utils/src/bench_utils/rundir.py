@@ -8,13 +8,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bench_utils.errors import UsageError
 from bench_utils.report import to_json, write_text_atomic
 from bench_utils.runconfig import ModelConfig
 
 RUN_RECORD = "run.json"
 
 
-class RunDirError(ValueError):
+class RunDirError(UsageError):
     """A run directory cannot be created or resumed; one sentence."""
 
 

@@ -12,8 +12,7 @@ from pathlib import Path
 
 from print_utils import print_status
 
-from bench_utils.cli import UsageError
-from bench_utils.demo_data import CLASSES, SUBSETS, DemoDataError, DemoSpec, make_demo_data
+from bench_utils.demo_data import CLASSES, SUBSETS, DemoSpec, make_demo_data
 
 
 def _count(text: str) -> int:
@@ -46,10 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     spec = DemoSpec(args.images_per_class, args.documents_per_class, args.seed)
-    try:
-        summary = make_demo_data(args.directory, spec)
-    except DemoDataError as exc:
-        raise UsageError(str(exc)) from None
+    summary = make_demo_data(args.directory, spec)
     print_status(
         f"wrote {summary.images} images and {summary.documents} documents "
         f"({summary.pages} pages) for classes {', '.join(CLASSES)} in subsets "

@@ -14,13 +14,11 @@ from model_interface import available_families
 from print_utils import print_status, print_table, progress_bar
 from prompt_handler import load_prompt
 
-from bench_utils.cli import UsageError
-from bench_utils.dataset import DatasetError, Item
+from bench_utils.dataset import Item
 from bench_utils.outputs import OVERALL, write_outputs
 from bench_utils.predictions import (
     PREDICTIONS,
     Key,
-    PredictionsError,
     PredictionWriter,
     read_predictions,
     write_predictions,
@@ -28,7 +26,7 @@ from bench_utils.predictions import (
 from bench_utils.runconfig import ConfigError, RunConfig, load_run_config
 from bench_utils.rundir import RunDirError, check_resume, create_run_dir, run_dir_name
 from bench_utils.runner import RunPlan, ask_model, check_tiny_support, load_model, plan_run
-from bench_utils.tasks import Record, TaskError
+from bench_utils.tasks import Record
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -64,25 +62,22 @@ def _prepare(args: argparse.Namespace) -> tuple[RunConfig, RunPlan, dict[str, ob
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        config, plan, run_record = _prepare(args)
-        if args.resume is not None:
-            run_dir = args.resume
-            check_resume(run_dir, run_record)
-        else:
-            name = run_dir_name(config.model, config.prompt, datetime.now(UTC))
-            run_dir = create_run_dir(config.output_dir.resolve(), name, run_record)
-        keys = {(plan.task.name, item.subset, item.path) for item in plan.items}
-        done = read_predictions(run_dir / PREDICTIONS)
-        strangers = sorted(set(done) - keys)
-        if strangers:
-            raise RunDirError(
-                f"{run_dir / PREDICTIONS} holds {len(strangers)} answer(s) for items this run "
-                f"does not have (e.g. {strangers[0][2]}); the dataset changed since the run "
-                "started, so start a new run"
-            )
-    except (ConfigError, DatasetError, TaskError, RunDirError, PredictionsError) as exc:
-        raise UsageError(str(exc)) from None
+    config, plan, run_record = _prepare(args)
+    if args.resume is not None:
+        run_dir = args.resume
+        check_resume(run_dir, run_record)
+    else:
+        name = run_dir_name(config.model, config.prompt, datetime.now(UTC))
+        run_dir = create_run_dir(config.output_dir.resolve(), name, run_record)
+    keys = {(plan.task.name, item.subset, item.path) for item in plan.items}
+    done = read_predictions(run_dir / PREDICTIONS)
+    strangers = sorted(set(done) - keys)
+    if strangers:
+        raise RunDirError(
+            f"{run_dir / PREDICTIONS} holds {len(strangers)} answer(s) for items this run "
+            f"does not have (e.g. {strangers[0][2]}); the dataset changed since the run "
+            "started, so start a new run"
+        )
 
     pending = [i for i in plan.items if (plan.task.name, i.subset, i.path) not in done]
     print_status(

@@ -10,12 +10,13 @@ from typing import Any, ClassVar
 from prompt_handler import Prompt
 
 from bench_utils.dataset import Item
+from bench_utils.errors import UsageError
 
 Record = dict[str, Any]  # one line of predictions.jsonl
 Metrics = dict[str, Any]  # flat, JSON-ready metrics of one scope
 
 
-class TaskError(ValueError):
+class TaskError(UsageError):
     """The task cannot run with this prompt or dataset; one sentence."""
 
 

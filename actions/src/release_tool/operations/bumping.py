@@ -1,0 +1,181 @@
+"""Bump a package's version on a ``bump/<package>-<version>`` branch (see ``release-tool bump``)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, TextIO
+
+from release_tool.adapters import split as monorepo
+from release_tool.adapters.actions_io import append_step_summary, write_step_outputs
+from release_tool.adapters.bump_tree import make_bump_tree
+from release_tool.adapters.config_file import read_project_config
+from release_tool.adapters.git import Checkout, ls_remote_tags
+from release_tool.adapters.github import GithubAdapter
+from release_tool.adapters.push import Origin, push_branch, read_remote_branch, token_forms
+from release_tool.core.bump import (
+    BumpPart,
+    BumpTarget,
+    bump_branch,
+    choose_version,
+    commit_message,
+    read_project_version,
+    release_versions,
+    set_project_version,
+)
+from release_tool.core.github_context import GithubContext, read_github_context
+from release_tool.core.pull_requests import PrOutcome, PullRequestSpec
+from release_tool.operations.branch_commit import BranchWrite, commit_on_branch
+
+GithubFactory = Callable[[GithubContext], GithubAdapter]
+BumpResult = BranchWrite | Literal["dry-run"]
+
+
+@dataclass(frozen=True)
+class BumpRequest:
+    """Bump ``package`` to ``version``, or by ``part`` from its last release."""
+
+    package: str
+    version: str | None = None
+    part: BumpPart | None = None
+    dry_run: bool = False
+    push: bool = False
+
+
+@dataclass(frozen=True)
+class BumpOutcome:
+    target: BumpTarget
+    branch: str
+    commit: str | None
+    result: BumpResult
+    files: tuple[str, ...]
+    pull_request: PrOutcome | None
+
+    def as_json(self) -> dict[str, object]:
+        target = self.target
+        return {
+            "package": target.package,
+            "from": str(target.current),
+            "to": str(target.new),
+            "last_release": str(target.last_release) if target.last_release else None,
+            "branch": self.branch,
+            "commit": self.commit,
+            "result": self.result,
+            "files": list(self.files),
+            "pull_request": None if self.pull_request is None else self.pull_request.as_dict(),
+        }
+
+
+def bump(
+    request: BumpRequest,
+    env: Mapping[str, str],
+    cwd: Path,
+    *,
+    github: GithubFactory = GithubAdapter,
+    report: TextIO = sys.stdout,
+) -> BumpOutcome:
+    """Bump in the checkout at ``cwd``; ``github`` makes the GitHub adapter (tests pass a fast
+    one). Progress goes to ``report``."""
+    checkout = Checkout(cwd, env)
+    root = checkout.root
+    config = read_project_config(root, env)
+    package = config.package(request.package)
+    context = read_github_context(env, config.repository)
+    to_github = context.should_push(request.push) and not request.dry_run
+    if to_github:
+        context.require_token()  # before anything is made
+    base = monorepo.fetch_default(root, config.default_branch, env)
+    path = f"{package.directory}/pyproject.toml"
+    current = read_project_version(
+        monorepo.read_file(root, base, path, env), f"{path} on origin/{config.default_branch}"
+    )
+    released = release_versions(ls_remote_tags(package.repository, env))
+    target = choose_version(
+        package.name,
+        current,
+        released[-1] if released else None,
+        version=request.version,
+        part=request.part,
+    )
+    branch = bump_branch(package.name, target.new)
+    message = commit_message(target)
+    made = make_bump_tree(
+        checkout,
+        base,
+        rewrites={path: lambda text: set_project_version(text, target.new)},
+        env=env,
+    )
+    result: BumpResult = "dry-run"
+    head = None
+    if not request.dry_run:
+        result, head = commit_on_branch(
+            checkout,
+            branch,
+            tree=made.tree,
+            base=base,
+            previous=checkout.branch_commit(branch),
+            message=message,
+            bot=config.bot,
+        )
+    print(f"{package.name}: {current} -> {target.new} on {branch} ({result})", file=report)
+    if request.dry_run:
+        print(f"\n{message}\n{made.diff}", file=report)
+    pull = None
+    if to_github and head is not None:
+        spec = PullRequestSpec(
+            branch=branch,
+            base=config.default_branch,
+            title=message.splitlines()[0],
+            body=pull_request_body(target, made.changed),
+            labels=("bump", f"package:{package.name}"),
+        )
+        pull = open_pull_request(root, context, spec, head, env=env, github=github)
+        print(pull.summary_line(), file=report)
+    return BumpOutcome(target, branch, head, result, made.changed, pull)
+
+
+def pull_request_body(target: BumpTarget, files: Sequence[str]) -> str:
+    since = f"its last release {target.last_release}" if target.last_release else "no release yet"
+    return "\n".join(
+        [
+            f"Bumps **{target.package}** from {target.current} to **{target.new}** ({since}).",
+            "",
+            "Changes " + ", ".join(f"`{name}`" for name in files) + " in one commit: the",
+            "version, and the root `uv.lock` re-locked for it.",
+            "",
+            "After merge, publish it (split, tag, push, and the dispatch that promotes it):",
+            "",
+            "```",
+            f"release-tool publish --package {target.package} --push --notify",
+            "```",
+            "",
+        ]
+    )
+
+
+def open_pull_request(
+    root: Path,
+    context: GithubContext,
+    spec: PullRequestSpec,
+    head: str,
+    *,
+    env: Mapping[str, str],
+    github: GithubFactory,
+) -> PrOutcome:
+    """Push the bump branch (with a lease) and create or update its pull request."""
+    origin = Origin(
+        checkout=root,
+        env=env,
+        token=context.token,
+        server_url=context.server_url,
+        base_branch=spec.base,
+        branch_prefix="bump/",
+    )
+    push_branch(origin, spec.branch, head, read_remote_branch(origin, spec.branch))
+    outcome = github(context).ensure_pull_request(context.repository, spec)
+    secrets = token_forms(context.token)
+    write_step_outputs(env, outcome.as_outputs(), secrets)
+    append_step_summary(env, outcome.summary_line(), secrets)
+    return outcome
