@@ -37,6 +37,8 @@ from release_tool.errors import ReleaseToolError
 
 from .conftest import ROOT
 
+pytestmark = pytest.mark.heavy  # about 45 s of CPU: a fast local run may skip it
+
 PER_EXAMPLE_SECONDS = 10  # far above any example's cost: reaching it is a hang
 TOTAL: dict[str, int] = {}
 
