@@ -146,9 +146,15 @@ nasty_text = st.one_of(
         lambda good, tail: good + tail, st.sampled_from(list(GOOD.values())), st.text(max_size=3)
     ),
 )
+
+
+def _json_containers(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.lists(inner, max_size=4) | st.dictionaries(nasty_text, inner, max_size=4)
+
+
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | nasty_text,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(nasty_text, inner, max_size=4),
+    _json_containers,
     max_leaves=12,
 )
 
@@ -267,12 +273,16 @@ CONFIG_KEYS = [
     ("profiles",),
     ("packages",),
 ]
+
+
+def _toml_containers(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    keys = st.text(min_size=1, max_size=8)
+    return st.lists(inner, max_size=3) | st.dictionaries(keys, inner, max_size=3)
+
+
 toml_values = st.recursive(
     st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.floats(allow_nan=False) | nasty_text,
-    lambda inner: (
-        st.lists(inner, max_size=3)
-        | st.dictionaries(st.text(min_size=1, max_size=8), inner, max_size=3)
-    ),
+    _toml_containers,
     max_leaves=6,
 )
 

@@ -257,9 +257,11 @@ class Checkout:
     @contextlib.contextmanager
     def temporary_worktree(self, commit: str) -> Iterator[Path]:
         """A detached worktree at ``commit`` outside the checkout, removed afterwards."""
-        if scratch.remove_abandoned():  # left by runs that were killed: unregister them
-            with contextlib.suppress(OperationalError):
-                self.git("worktree", "prune", what="worktree prune")
+        # worktrees of runs that were killed (their directory removed here or by another
+        # run's start) are unregistered before this run adds its own
+        scratch.remove_abandoned()
+        with contextlib.suppress(OperationalError):
+            self.git("worktree", "prune", what="worktree prune")
         holder = scratch.Scratch("release-tool-wt-")
         path = holder.path / "tree"
         try:
