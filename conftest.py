@@ -4,13 +4,33 @@ With VLMHB_FORBID_SKIPS=1 (set by scripts/test, so in CI) a skipped test is a
 failure: heavy tests (model, container, uv locks) must run in CI, never vanish
 behind a skip. Tests that cannot run on a CPU machine carry the ``gpu`` marker
 and are deselected explicitly by scripts/test instead.
+
+No test sees the GitHub Actions context or a token of the machine it runs on
+(:func:`no_github_context`): a test that needs one sets it itself.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from typing import Any
 
 import pytest
+
+from tests.support.ci_context import strip_ci_context
+
+
+@pytest.fixture
+def cli() -> Callable[..., Any]:
+    """The shared in-process ``release-tool`` runner (``tests.support.cli.run_cli``)."""
+    from tests.support.cli import run_cli  # noqa: PLC0415 - only the release-tool tests need it
+
+    return run_cli
+
+
+@pytest.fixture(autouse=True)
+def no_github_context(monkeypatch: pytest.MonkeyPatch) -> None:
+    strip_ci_context(monkeypatch)
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -95,6 +95,11 @@ WORKFLOW_SAMPLES = {
     "PLAN": "success",
     "CHECK": "success",
     "ENV_NAME": "staging",
+    "RELEASE_TOOL_TOKEN": "ghs_sample",
+    "RELEASE_TOOL_REGISTRY_USER": "octocat",
+    "RELEASE_TOOL_REGISTRY_TOKEN": "ghs_sample",
+    "VARIANT": "staging-cu124",
+    "METADATA": '{"runtime-staging-cu124": {"containerimage.digest": "sha256:' + "0" * 64 + '"}}',
 }
 TOOL_LINE = re.compile(r"\buv run\b[^\n]*\b(release-tool|vlmhb) [a-z]")
 RECORDER = """#!/usr/bin/env python3

@@ -161,7 +161,7 @@ def _gate(
     matrix.write_text(json.dumps([ENTRY]), encoding="utf-8")
     parse_matrix(matrix.read_text(encoding="utf-8"))
     code = main(
-        ["gate", "--matrix", str(matrix), "--results", str(artifacts), "--root", str(work)],
+        ["gate", "--matrix", str(matrix), "--results", str(artifacts), "--repo", str(work)],
         clean_env(),
     )
     return code, capsys.readouterr().err

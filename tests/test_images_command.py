@@ -33,7 +33,7 @@ def _run(
     capsys: pytest.CaptureFixture[str], root: Path, *argv: str, env: dict[str, str] | None = None
 ) -> tuple[int, str, str]:
     code = main(
-        ["images", "--root", str(root), "--commit", COMMIT, "--created", CREATED, *argv],
+        ["images", "--repo", str(root), "--commit", COMMIT, "--created", CREATED, *argv],
         env=env or clean_env(),
     )
     out, err = capsys.readouterr()
@@ -91,7 +91,7 @@ def test_dev_uses_git_for_commit_and_created(
     git("add", "-A", cwd=root, env=env)
     git("commit", "-q", "-m", "x", cwd=root, env=env)
     head = git("rev-parse", "HEAD", cwd=root, env=env)
-    code = main(["images", "--root", str(root), "--env", "dev", "--json"], env=env)
+    code = main(["images", "--repo", str(root), "--env", "dev", "--json"], env=env)
     plan = json.loads(capsys.readouterr().out)
     assert code == 0
     (image,) = plan["images"]

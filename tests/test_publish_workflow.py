@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.sandbox import ROOT, clean_env
+from tests.support.workflows import load_yaml, triggers
 
 WORKFLOW = ROOT / ".github" / "workflows" / "publish.yml"
 TEXT = WORKFLOW.read_text(encoding="utf-8")
@@ -63,3 +64,29 @@ def test_hardening_invariants() -> None:
     for block in blocks:
         if "packages: write" in block:
             assert "environment: publish" in block
+
+
+def test_bases_workflow_is_weekly_least_privilege_and_uses_the_release_app() -> None:
+    path = ROOT / ".github" / "workflows" / "bases.yml"
+    data = load_yaml(path)
+    on = triggers(path)
+    assert set(on) == {"schedule", "workflow_dispatch"} and len(on["schedule"]) == 1
+    assert data["permissions"] == {}
+    (job,) = data["jobs"].values()
+    assert job["permissions"] == {"contents": "read"}
+    assert job["environment"] == "release-bot" and job["timeout-minutes"] <= 15
+    (token,) = [s for s in job["steps"] if s.get("id") == "app-token"]
+    assert token["with"] == {
+        "client-id": "${{ vars.RELEASE_APP_CLIENT_ID }}",
+        "private-key": "${{ secrets.RELEASE_APP_PRIVATE_KEY }}",
+        "permission-contents": "write",
+        "permission-pull-requests": "write",
+    }
+    runs = [s for s in job["steps"] if "run" in s]
+    assert [s["run"].split("release-tool ")[-1] for s in runs] == [
+        "bases --update",
+        "bases --check",
+    ]
+    # the App token reaches the publishing step only
+    assert runs[0]["env"] == {"RELEASE_TOOL_TOKEN": "${{ steps.app-token.outputs.token }}"}
+    assert "env" not in runs[1]

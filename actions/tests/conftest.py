@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 from release_tool.core.config import Config, load_config
 
+from tests.support.sandbox import git
+
 ROOT = Path(__file__).resolve().parents[2]
-# The integration tests reuse the repository's sandbox helpers (tests/support).
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
@@ -23,8 +21,6 @@ def config() -> Config:
 @pytest.fixture
 def checkout(tmp_path: Path) -> tuple[Path, str]:
     """A one-commit git checkout holding a staging lock: (root, HEAD commit)."""
-    from tests.support.sandbox import git  # noqa: PLC0415 - sys.path is set above
-
     root = tmp_path / "mono"
     (root / "staging").mkdir(parents=True)
     (root / "staging" / "uv.lock").write_text("version = 1\n", encoding="utf-8")

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from release_tool.cli import COMMANDS, EXIT_CODES, build_parser, main
+from release_tool.cli import COMMANDS, EXIT_CODES, Command, build_parser, load_command, main
 from release_tool.commands.options import JSON_HELP
 
 from tests.support.sandbox import clean_env
@@ -52,7 +52,7 @@ def test_root_still_works_with_a_deprecation_notice(capsys: pytest.CaptureFixtur
     assert main(["matrix", "--env", "staging", "--root", str(ROOT)], clean_env()) == 0
     with_root = capsys.readouterr()
     assert with_root.out == with_repo.out
-    assert "release-tool matrix: --root is deprecated" in with_root.err
+    assert "release-tool: --root is deprecated" in with_root.err
     assert "use --repo" in with_root.err
 
 
@@ -65,3 +65,10 @@ def test_repo_names_the_checkout_instead_of_the_current_directory(
     assert "no pyproject.toml with [tool.release-tool]" in capsys.readouterr().err
     assert main(["intake", "--payload", event, "--repo", str(ROOT)], env={}) == 0
     assert '"package"' in capsys.readouterr().out
+
+
+def test_every_command_module_is_a_command() -> None:
+    for name in COMMANDS:
+        module = load_command(name)
+        assert isinstance(module, Command), name
+        assert module.__doc__, name  # its --help description

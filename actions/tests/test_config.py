@@ -101,3 +101,37 @@ def test_a_bad_key_is_named(text: str, message: str) -> None:
     with pytest.raises(ConfigError, match=re.escape(message)) as caught:
         load_config(text, {})
     assert caught.value.exit_code == 2
+
+
+def test_release_policy_comes_from_the_config(config: Config) -> None:
+    assert config.profiles["prod"].fed_by == "staging"
+    assert config.profiles["staging"].fed_by is None
+    assert config.default_profile == "staging"
+    assert config.release_prefix == "release/"
+    assert config.release_branch("prod", "relock") == "release/prod/relock"
+    other = load_config(
+        _edit('release-branch-prefix = "release/"', 'release-branch-prefix = "rel/"'), {}
+    )
+    assert other.release_branch("staging", "hello-world") == "rel/staging/hello-world"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            _edit('fed-by = "staging"', 'fed-by = "qa"'),
+            "tool.release-tool.profiles.prod.fed-by names no configured profile",
+        ),
+        (
+            _edit('default-profile = "staging"', 'default-profile = "qa"'),
+            "tool.release-tool.default-profile names no configured profile",
+        ),
+        (
+            _edit('release-branch-prefix = "release/"', 'release-branch-prefix = "release"'),
+            "tool.release-tool.release-branch-prefix must end with /",
+        ),
+    ],
+)
+def test_bad_release_policy_is_named(text: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_config(text, {})

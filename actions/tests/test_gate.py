@@ -199,7 +199,7 @@ def _gate(
         str(matrix),
         "--results",
         str(tmp_path / "results"),
-        "--root",
+        "--repo",
         str(root),
         "--report",
         str(report),
@@ -269,7 +269,7 @@ def test_gate_command_empty_matrix_passes_without_results(
         str(matrix),
         "--results",
         str(tmp_path / "none"),
-        "--root",
+        "--repo",
         str(root),
         "--fork",
         "true",
@@ -287,7 +287,7 @@ def test_gate_command_rejects_a_bad_matrix_file(
         str(tmp_path / "missing.json"),
         "--results",
         str(tmp_path),
-        "--root",
+        "--repo",
         str(root),
     ]
     assert main(argv, env=clean_env()) == 2

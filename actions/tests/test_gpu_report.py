@@ -162,7 +162,7 @@ def test_gpu_result_command_writes_the_artifact(
         entry,
         "--output",
         str(out),
-        "--root",
+        "--repo",
         str(root),
         "--lock-check",
         "success",

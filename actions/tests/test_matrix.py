@@ -155,7 +155,7 @@ def _commit(work: Path, *files: str) -> None:
 def _matrix(
     work: Path, capsys: pytest.CaptureFixture[str], *extra: str, env: dict[str, str] | None = None
 ) -> list[dict[str, object]]:
-    code = main(["matrix", "--env", "changed", "--root", str(work), *extra], env=env or clean_env())
+    code = main(["matrix", "--env", "changed", "--repo", str(work), *extra], env=env or clean_env())
     out = capsys.readouterr().out
     assert code == 0
     return json.loads(out)  # type: ignore[no-any-return]
@@ -202,7 +202,7 @@ def test_changed_compares_with_the_merge_base(
 def test_changed_with_an_unknown_base_is_one_sentence(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(["matrix", "--env", "changed", "--root", str(repo), "--base", "nope"], clean_env())
+    code = main(["matrix", "--env", "changed", "--repo", str(repo), "--base", "nope"], clean_env())
     err = capsys.readouterr().err
     assert code == 2
     assert "'nope' is not a commit" in err
@@ -211,6 +211,6 @@ def test_changed_with_an_unknown_base_is_one_sentence(
 
 
 def test_matrix_of_this_repository(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["matrix", "--env", "staging", "--root", str(ROOT)], clean_env()) == 0
+    assert main(["matrix", "--env", "staging", "--repo", str(ROOT)], clean_env()) == 0
     got = json.loads(capsys.readouterr().out)
     assert [(e["backend"], e["cuda"]) for e in got] == [("cu124", "12.4"), ("cu128", "12.8")]

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from release_tool.cli import main
 
+from tests.support.cli import run_cli
 from tests.support.sandbox import Sandbox, add_package_tag, git, make_monorepo, make_sandbox
 
 pytestmark = pytest.mark.uvlock
@@ -54,10 +55,7 @@ def mono(sandbox: Sandbox) -> Path:
 def run(
     sandbox: Sandbox, mono: Path, capsys: pytest.CaptureFixture[str], *args: str
 ) -> tuple[int, str, str]:
-    capsys.readouterr()
-    rc = main(["promote", "--repo", str(mono), *args], env=sandbox.env())
-    out, err = capsys.readouterr()
-    return rc, out, err
+    return run_cli(["promote", "--repo", str(mono), *args], sandbox.env()).as_tuple()
 
 
 def state(mono: Path) -> tuple[str, ...]:

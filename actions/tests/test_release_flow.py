@@ -152,3 +152,33 @@ def test_bump_push_without_a_token_is_refused_before_anything_is_made(
     )
     assert "no GitHub token" in capsys.readouterr().err
     assert mono.git("branch", "--list", "bump/*") == ""
+
+
+@pytest.mark.uvlock
+def test_bump_never_pushes_over_someone_elses_commit(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    fake: FakeGitHub,
+) -> None:
+    # bump publishes through the same publish_branch as the release branches.
+    mono = make_monorepo(tmp_path / "sandbox", empty=["hello-world"])
+    monkeypatch.chdir(mono.work)
+    fake.add_repo(REPO, git_dir=mono.origin)
+    mono.git("switch", "--quiet", "-c", BRANCH)
+    mono.commit_change("packages/hello_world/README.md", "\nmine\n", "docs: mine", push=False)
+    mono.git("push", "--quiet", "origin", BRANCH)
+    theirs = mono.git("rev-parse", BRANCH)
+    mono.git("switch", "--quiet", "main")
+    mono.git("branch", "--quiet", "-D", BRANCH)
+    actions = mono.env(
+        {"GITHUB_ACTIONS": "true", "GITHUB_API_URL": fake.base, "RELEASE_TOOL_TOKEN": TOKEN}
+    )
+    capsys.readouterr()
+    assert main(["bump", *HELLO_PATCH], actions) == 1
+    err = capsys.readouterr().err
+    assert f"{BRANCH} carries commit {theirs[:10]}" in err
+    assert "never force-pushes" in err
+    assert mono.git("ls-remote", "origin", f"refs/heads/{BRANCH}").split()[0] == theirs
+    assert fake.repo(REPO).pulls() == []
+    assert mono.git("branch", "--list", "bump/*") == ""  # the local branch is put back

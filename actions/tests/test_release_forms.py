@@ -9,9 +9,9 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from release_tool.cli import main
 from release_tool.sandbox.indexes import add_standin_wheel
 
+from tests.support.cli import run_cli
 from tests.support.sandbox import Sandbox, add_package_tag, git, make_monorepo, make_sandbox
 
 pytestmark = pytest.mark.uvlock
@@ -41,10 +41,7 @@ _counter = iter(range(1000))
 def cli(
     sandbox: Sandbox, mono: Path, capsys: pytest.CaptureFixture[str], *args: str
 ) -> tuple[int, str, str]:
-    capsys.readouterr()
-    rc = main([*args, "--repo", str(mono)], env=sandbox.env())
-    out, err = capsys.readouterr()
-    return rc, out, err
+    return run_cli([*args, "--repo", str(mono)], sandbox.env()).as_tuple()
 
 
 def merged(

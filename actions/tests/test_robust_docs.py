@@ -70,7 +70,7 @@ def test_code_2_input_rejected(
 
 
 def test_code_1_operational_failure(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert "cannot be read" in documented_codes()[1]
+    assert "operational failure" in documented_codes()[1]
     assert _intake(tmp_path, None) == 1
     err = capsys.readouterr().err
     assert "cannot read" in err and err.count("\n") == 1

@@ -150,7 +150,7 @@ def test_sigterm_is_forwarded_to_the_running_child(tmp_path: Path) -> None:
     started = tmp_path / "child-started"
     script = (
         "import sys\n"
-        "from release_tool import cli, signals\n"
+        "from release_tool.adapters import signals\n"
         "from release_tool.adapters import process\n"
         "try:\n"
         "    with signals.terminating():\n"
@@ -178,7 +178,7 @@ def test_a_child_that_ignores_sigterm_is_killed_after_the_grace(tmp_path: Path) 
     started = tmp_path / "started"
     script = (
         "import sys\n"
-        "from release_tool import signals\n"
+        "from release_tool.adapters import signals\n"
         "from release_tool.adapters import process\n"
         "process.STOP_GRACE_SECONDS = 0.5\n"
         "process.stop.__defaults__ = (0.5,)\n"

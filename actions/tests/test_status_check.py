@@ -8,13 +8,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from release_tool.cli import main
 
+from tests.support.cli import run_cli
 from tests.support.sandbox import (
     ROOT,
     Sandbox,
     add_package_tag,
-    clean_env,
     git,
     make_monorepo,
     make_sandbox,
@@ -26,10 +25,7 @@ FIXTURE_LOCK = Path(__file__).parent / "fixtures" / "lock" / "staging.uv.lock"
 def run(
     capsys: pytest.CaptureFixture[str], *argv: str, env: dict[str, str] | None = None
 ) -> tuple[int, str, str]:
-    capsys.readouterr()
-    rc = main(list(argv), env=env if env is not None else clean_env())
-    out, err = capsys.readouterr()
-    return rc, out, err
+    return run_cli(argv, env).as_tuple()
 
 
 def test_check_passes_on_this_repository_as_committed(

@@ -84,6 +84,16 @@ class Repo:
     labels: dict[str, dict[str, Json]] = field(default_factory=dict)
     comments: dict[int, dict[str, Json]] = field(default_factory=dict)
     dispatches: list[dict[str, Json]] = field(default_factory=list)
+    # The setup `release-tool doctor` reads (see tests/support/setup_world.py).
+    private: bool = False
+    secrets: list[str] = field(default_factory=list)
+    variables: dict[str, str] = field(default_factory=dict)
+    # name -> {"branches": [..] | None (all) | "protected", "reviewers": [logins],
+    #          "secrets": [names], "variables": {name: value}}
+    environments: dict[str, dict[str, Json]] = field(default_factory=dict)
+    rulesets: list[dict[str, Json]] = field(default_factory=list)  # id, name, target, ...
+    protection: dict[str, Json] | None = None  # {"strict": bool, "checks": [{context, app_id}]}
+    fork_approval: str = "first_time_contributors"
 
     @property
     def full_name(self) -> str:
@@ -113,6 +123,18 @@ class Repo:
             )
 
 
+@dataclass
+class Org:
+    """An organization's settings: App installations, runner groups, Actions, packages."""
+
+    login: str
+    installations: list[dict[str, Json]] = field(default_factory=list)  # + "repositories"
+    runner_groups: list[dict[str, Json]] = field(default_factory=list)  # + runners, repositories
+    allowed_actions: str = "all"
+    selected_actions: dict[str, Json] = field(default_factory=dict)
+    packages: dict[str, str | None] = field(default_factory=dict)  # container -> linked repo
+
+
 class FakeGitHub:
     """State + request log + fault plan. Use :func:`serve_fake_github` to run it."""
 
@@ -120,6 +142,8 @@ class FakeGitHub:
         self.token = token
         self.base = ""  # set once serving: http://127.0.0.1:PORT/api/v3
         self.repos: dict[str, Repo] = {}
+        self.orgs: dict[str, Org] = {}
+        self.forbidden: set[str] = set()  # paths (no prefix, no query) answering 403
         self.requests: list[Request] = []
         self.faults: dict[int, Fault] = {}
         self.persistent_fault: Fault | None = None
@@ -134,6 +158,8 @@ class FakeGitHub:
         """Forget all state, requests and faults (the server keeps running)."""
         with self._lock:
             self.repos.clear()
+            self.orgs.clear()
+            self.forbidden.clear()
             self.requests.clear()
             self.faults.clear()
             self.after_request.clear()
@@ -145,6 +171,11 @@ class FakeGitHub:
         repo = Repo(owner, name, git_dir=git_dir)
         self.repos[full_name] = repo
         return repo
+
+    def add_org(self, login: str) -> Org:
+        org = Org(login)
+        self.orgs[login] = org
+        return org
 
     def repo(self, full_name: str) -> Repo:
         return self.repos[full_name]
@@ -224,7 +255,8 @@ class FakeGitHub:
             "default_branch": repo.default_branch,
             "url": api,
             "html_url": html,
-            "private": False,
+            "private": repo.private,
+            "visibility": "private" if repo.private else "public",
         }
 
     def comment_json(self, repo: Repo, comment: dict[str, Json]) -> dict[str, Json]:
@@ -318,16 +350,22 @@ class _Handler(BaseHTTPRequestHandler):
             f"Bearer {fake.token}",
         }:
             return 401, {"message": "Bad credentials"}
+        if path in fake.forbidden:
+            return 403, {"message": "Resource not accessible by personal access token"}
         for verb, pattern, handler in _handlers():
             match = pattern.fullmatch(path)
             if verb == method and match:
                 try:
-                    repo = fake.repos.get(f"{match['owner']}/{match['repo']}")
-                    if repo is None:
-                        raise ApiError(404, "Not Found")
                     groups = match.groupdict()
-                    args = {k: v for k, v in groups.items() if k not in {"owner", "repo"}}
-                    return handler(fake, repo, query=query, body=body, **args)
+                    target: Repo | Org | None = None
+                    if "repo" in groups:
+                        target = fake.repos.get(f"{match['owner']}/{match['repo']}")
+                    elif "org" in groups:
+                        target = fake.orgs.get(match["org"])
+                    if target is None and ("repo" in groups or "org" in groups):
+                        raise ApiError(404, "Not Found")
+                    args = {k: v for k, v in groups.items() if k not in {"owner", "repo", "org"}}
+                    return handler(fake, target, query=query, body=body, **args)
                 except ApiError as exc:
                     payload: dict[str, Json] = {"message": exc.message}
                     if exc.errors:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
-from tests.support.fake_github import ApiError, FakeGitHub, Json, Repo
+from tests.support.fake_github import ApiError, FakeGitHub, Json, Org, Repo
 
 Handler = Callable[..., tuple[int, Json]]
 ROUTES: list[tuple[str, re.Pattern[str], Handler]] = []
@@ -14,8 +15,15 @@ _REPO = r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)"
 
 
 def route(method: str, pattern: str) -> Callable[[Handler], Handler]:
+    """A repository endpoint: ``pattern`` follows ``/repos/{owner}/{repo}``."""
+    return route_at(method, _REPO + pattern)
+
+
+def route_at(method: str, pattern: str) -> Callable[[Handler], Handler]:
+    """Any endpoint; a named group ``org`` (or ``owner`` + ``repo``) selects the target."""
+
     def register(handler: Handler) -> Handler:
-        ROUTES.append((method, re.compile(_REPO + pattern), handler))
+        ROUTES.append((method, re.compile(pattern), handler))
         return handler
 
     return register
@@ -270,3 +278,461 @@ def delete_ref(fake: FakeGitHub, repo: Repo, branch: str, **_: Any) -> tuple[int
         raise ApiError(422, "Reference does not exist")
     repo.delete_branch(branch)
     return 204, None
+
+
+# -- the setup `release-tool doctor` reads (shapes: GitHub's REST description) --------
+_ORG = r"/orgs/(?P<org>[^/]+)"
+_MINIMAL_REPO_URLS = [
+    "archive",
+    "branches",
+    "collaborators",
+    "comments",
+    "commits",
+    "compare",
+    "contents",
+    "contributors",
+    "deployments",
+    "downloads",
+    "events",
+    "forks",
+    "git_commits",
+    "git_refs",
+    "git_tags",
+    "hooks",
+    "issue_comment",
+    "issue_events",
+    "issues",
+    "keys",
+    "labels",
+    "languages",
+    "merges",
+    "milestones",
+    "notifications",
+    "pulls",
+    "releases",
+    "stargazers",
+    "statuses",
+    "subscribers",
+    "subscription",
+    "tags",
+    "teams",
+    "trees",
+    "assignees",
+    "blobs",
+]
+
+
+def simple_user(fake: FakeGitHub, login: str, kind: str = "User") -> dict[str, Json]:
+    """A ``simple-user`` with every required field."""
+    api = f"{fake.base}/users/{login}"
+    user: dict[str, Json] = {
+        "login": login,
+        "id": abs(hash(login)) % 100000,
+        "node_id": f"U_{login}",
+        "avatar_url": f"{fake.base}/avatars/{login}",
+        "gravatar_id": "",
+        "url": api,
+        "html_url": fake.base.removesuffix("/api/v3") + f"/{login}",
+        "type": kind,
+        "site_admin": False,
+    }
+    for key in (
+        "followers",
+        "following",
+        "gists",
+        "starred",
+        "subscriptions",
+        "organizations",
+        "repos",
+        "events",
+        "received_events",
+    ):
+        user[f"{key}_url"] = f"{api}/{key}"
+    return user
+
+
+def minimal_repo(fake: FakeGitHub, full_name: str) -> dict[str, Json]:
+    """A ``minimal-repository`` with every required field."""
+    owner, name = full_name.split("/")
+    known = fake.repos.get(full_name)
+    api = f"{fake.base}/repos/{full_name}"
+    data: dict[str, Json] = {
+        "id": abs(hash(full_name)) % 100000,
+        "node_id": f"R_{name}",
+        "name": name,
+        "full_name": full_name,
+        "owner": simple_user(fake, owner, "Organization"),
+        "private": bool(known and known.private),
+        "html_url": fake.base.removesuffix("/api/v3") + f"/{full_name}",
+        "description": None,
+        "fork": False,
+        "url": api,
+    }
+    for key in _MINIMAL_REPO_URLS:
+        data[f"{key}_url"] = f"{api}/{key.replace('_', '/')}"
+    return data
+
+
+def installation_repo(fake: FakeGitHub, full_name: str) -> dict[str, Json]:
+    """A ``repository`` (the full schema) with every required field."""
+    data = minimal_repo(fake, full_name)
+    known = fake.repos.get(full_name)
+    html = data["html_url"]
+    data.update(
+        clone_url=f"{html}.git",
+        git_url=f"git:{html.split(':', 1)[1]}.git",
+        ssh_url=f"git@github.invalid:{full_name}.git",
+        svn_url=html,
+        mirror_url=None,
+        homepage=None,
+        language=None,
+        forks_count=0,
+        stargazers_count=0,
+        watchers_count=0,
+        size=0,
+        default_branch=known.default_branch if known else "main",
+        open_issues_count=0,
+        has_issues=True,
+        has_projects=False,
+        has_wiki=False,
+        has_pages=False,
+        has_downloads=True,
+        archived=False,
+        disabled=False,
+        license=None,
+        forks=0,
+        open_issues=0,
+        watchers=0,
+        pushed_at="2026-01-02T00:00:00Z",
+        created_at="2026-01-01T00:00:00Z",
+        updated_at="2026-01-02T00:00:00Z",
+    )
+    return data
+
+
+def _stamped(fake: FakeGitHub, item: dict[str, Json]) -> dict[str, Json]:
+    return {**item, "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-02T00:00:00Z"}
+
+
+def _environment(fake: FakeGitHub, repo: Repo, name: str) -> dict[str, Json]:
+    env = repo.environments.get(name)
+    if env is None:
+        raise ApiError(404, "Not Found")
+    return env
+
+
+def _environment_json(fake: FakeGitHub, repo: Repo, name: str) -> dict[str, Json]:
+    env = _environment(fake, repo, name)
+    api, html = fake._urls(repo)
+    branches = env.get("branches")
+    policy = (
+        None
+        if branches is None
+        else {
+            "protected_branches": branches == "protected",
+            "custom_branch_policies": branches != "protected",
+        }
+    )
+    rules: list[Json] = []
+    if env.get("reviewers"):
+        rules.append(
+            {
+                "id": 3755,
+                "node_id": "GA_reviewers",
+                "type": "required_reviewers",
+                "prevent_self_review": True,
+                "reviewers": [
+                    {"type": "User", "reviewer": simple_user(fake, login)}
+                    for login in env["reviewers"]
+                ],
+            }
+        )
+    return _stamped(
+        fake,
+        {
+            "id": abs(hash((repo.full_name, name))) % 100000,
+            "node_id": f"EN_{name}",
+            "name": name,
+            "url": f"{api}/environments/{quote(name, safe='')}",
+            "html_url": f"{html}/deployments/activity_log?environments_filter={name}",
+            "protection_rules": rules,
+            "deployment_branch_policy": policy,
+        },
+    )
+
+
+@route("GET", "/environments")
+def list_environments(fake: FakeGitHub, repo: Repo, **_: Any) -> tuple[int, Json]:
+    found = [_environment_json(fake, repo, name) for name in sorted(repo.environments)]
+    return 200, {"total_count": len(found), "environments": found}
+
+
+@route("GET", "/environments/(?P<name>[^/]+)/deployment-branch-policies")
+def list_branch_policies(fake: FakeGitHub, repo: Repo, name: str, **_: Any) -> tuple[int, Json]:
+    branches = _environment(fake, repo, name).get("branches")
+    names = branches if isinstance(branches, list) else []
+    policies = [
+        {"id": i + 1, "node_id": f"MDE2OkdhdGVCcmFuY2hQb2xpY3k{i}", "name": b, "type": "branch"}
+        for i, b in enumerate(names)
+    ]
+    return 200, {"total_count": len(policies), "branch_policies": policies}
+
+
+def _secrets(fake: FakeGitHub, names: list[str]) -> tuple[int, Json]:
+    items = [_stamped(fake, {"name": n}) for n in sorted(names)]
+    return 200, {"total_count": len(items), "secrets": items}
+
+
+def _variables(fake: FakeGitHub, values: dict[str, str]) -> tuple[int, Json]:
+    items = [_stamped(fake, {"name": n, "value": v}) for n, v in sorted(values.items())]
+    return 200, {"total_count": len(items), "variables": items}
+
+
+@route("GET", "/environments/(?P<name>[^/]+)/secrets")
+def list_environment_secrets(fake: FakeGitHub, repo: Repo, name: str, **_: Any) -> tuple[int, Json]:
+    return _secrets(fake, list(_environment(fake, repo, name).get("secrets", [])))
+
+
+@route("GET", "/environments/(?P<name>[^/]+)/variables")
+def list_environment_variables(
+    fake: FakeGitHub, repo: Repo, name: str, **_: Any
+) -> tuple[int, Json]:
+    return _variables(fake, dict(_environment(fake, repo, name).get("variables", {})))
+
+
+@route("GET", "/actions/secrets")
+def list_repo_secrets(fake: FakeGitHub, repo: Repo, **_: Any) -> tuple[int, Json]:
+    return _secrets(fake, repo.secrets)
+
+
+@route("GET", "/actions/variables")
+def list_repo_variables(fake: FakeGitHub, repo: Repo, **_: Any) -> tuple[int, Json]:
+    return _variables(fake, repo.variables)
+
+
+def _ruleset_json(
+    fake: FakeGitHub, repo: Repo, ruleset: dict[str, Json], *, full: bool
+) -> dict[str, Json]:
+    api, html = fake._urls(repo)
+    data = _stamped(
+        fake,
+        {
+            "id": ruleset["id"],
+            "name": ruleset["name"],
+            "target": ruleset.get("target", "branch"),
+            "source_type": "Repository",
+            "source": repo.full_name,
+            "enforcement": ruleset.get("enforcement", "active"),
+            "node_id": f"RRS_{ruleset['id']}",
+            "_links": {
+                "self": {"href": f"{api}/rulesets/{ruleset['id']}"},
+                "html": {"href": f"{html}/rules/{ruleset['id']}"},
+            },
+        },
+    )
+    if full:
+        data.update(
+            bypass_actors=ruleset.get("bypass_actors", []),
+            current_user_can_bypass="always",
+            conditions=ruleset.get("conditions", {"ref_name": {"include": [], "exclude": []}}),
+            rules=ruleset.get("rules", []),
+        )
+    return data
+
+
+@route("GET", "/rulesets")
+def list_rulesets(fake: FakeGitHub, repo: Repo, **_: Any) -> tuple[int, Json]:
+    return 200, [_ruleset_json(fake, repo, rs, full=False) for rs in repo.rulesets]
+
+
+@route("GET", r"/rulesets/(?P<rid>\d+)")
+def get_ruleset(fake: FakeGitHub, repo: Repo, rid: str, **_: Any) -> tuple[int, Json]:
+    for ruleset in repo.rulesets:
+        if ruleset["id"] == int(rid):
+            return 200, _ruleset_json(fake, repo, ruleset, full=True)
+    raise ApiError(404, "Not Found")
+
+
+@route("GET", "/branches/(?P<branch>[^/]+)/protection")
+def get_branch_protection(fake: FakeGitHub, repo: Repo, branch: str, **_: Any) -> tuple[int, Json]:
+    if repo.protection is None or branch != repo.default_branch:
+        raise ApiError(404, "Branch not protected")
+    api, _ = fake._urls(repo)
+    url = f"{api}/branches/{branch}/protection"
+    checks = list(repo.protection.get("checks", []))
+    return 200, {
+        "url": url,
+        "enabled": True,
+        "required_status_checks": {
+            "url": f"{url}/required_status_checks",
+            "strict": bool(repo.protection.get("strict")),
+            "contexts": [c["context"] for c in checks],
+            "checks": checks,
+            "contexts_url": f"{url}/required_status_checks/contexts",
+        },
+    }
+
+
+@route("GET", "/actions/permissions/fork-pr-contributor-approval")
+def get_fork_approval(fake: FakeGitHub, repo: Repo, **_: Any) -> tuple[int, Json]:
+    return 200, {"approval_policy": repo.fork_approval}
+
+
+def _installation_json(fake: FakeGitHub, org: Org, inst: dict[str, Json]) -> dict[str, Json]:
+    iid = inst["id"]
+    return _stamped(
+        fake,
+        {
+            "id": iid,
+            "app_id": inst["app_id"],
+            "app_slug": inst["app_slug"],
+            "client_id": f"Iv1.{inst['app_slug']}",
+            "target_id": 2,
+            "target_type": "Organization",
+            "account": simple_user(fake, org.login, "Organization"),
+            "permissions": inst["permissions"],
+            "repository_selection": inst["repository_selection"],
+            "events": [],
+            "single_file_name": None,
+            "access_tokens_url": f"{fake.base}/app/installations/{iid}/access_tokens",
+            "repositories_url": f"{fake.base}/installation/repositories",
+            "html_url": fake.base.removesuffix("/api/v3")
+            + f"/organizations/{org.login}/settings/installations/{iid}",
+            "suspended_by": None,
+            "suspended_at": None,
+        },
+    )
+
+
+@route_at("GET", _ORG + "/installations")
+def list_org_installations(fake: FakeGitHub, org: Org, **_: Any) -> tuple[int, Json]:
+    found = [_installation_json(fake, org, inst) for inst in org.installations]
+    return 200, {"total_count": len(found), "installations": found}
+
+
+@route_at("GET", r"/user/installations/(?P<iid>\d+)/repositories")
+def list_installation_repos(
+    fake: FakeGitHub, _target: None, iid: str, **_: Any
+) -> tuple[int, Json]:
+    for org in fake.orgs.values():
+        for inst in org.installations:
+            if inst["id"] == int(iid):
+                names = inst.get("repositories", [])
+                return 200, {
+                    "total_count": len(names),
+                    "repository_selection": inst["repository_selection"],
+                    "repositories": [installation_repo(fake, n) for n in names],
+                }
+    raise ApiError(404, "Not Found")
+
+
+def _runner_group(org: Org, gid: str) -> dict[str, Json]:
+    for group in org.runner_groups:
+        if group["id"] == int(gid):
+            return group
+    raise ApiError(404, "Not Found")
+
+
+@route_at("GET", _ORG + "/actions/runner-groups")
+def list_runner_groups(fake: FakeGitHub, org: Org, **_: Any) -> tuple[int, Json]:
+    base = f"{fake.base}/orgs/{org.login}/actions/runner-groups"
+    found = []
+    for group in org.runner_groups:
+        gid = group["id"]
+        found.append(
+            {
+                "id": gid,
+                "name": group["name"],
+                "visibility": group.get("visibility", "all"),
+                "default": gid == 1,
+                "runners_url": f"{base}/{gid}/runners",
+                "selected_repositories_url": f"{base}/{gid}/repositories",
+                "inherited": False,
+                "allows_public_repositories": group.get("allows_public_repositories", True),
+                "restricted_to_workflows": group.get("restricted_to_workflows", False),
+                "selected_workflows": group.get("selected_workflows", []),
+                "workflow_restrictions_read_only": False,
+            }
+        )
+    return 200, {"total_count": len(found), "runner_groups": found}
+
+
+@route_at("GET", _ORG + r"/actions/runner-groups/(?P<gid>\d+)/repositories")
+def list_runner_group_repos(fake: FakeGitHub, org: Org, gid: str, **_: Any) -> tuple[int, Json]:
+    names = _runner_group(org, gid).get("repositories", [])
+    return 200, {"total_count": len(names), "repositories": [minimal_repo(fake, n) for n in names]}
+
+
+@route_at("GET", _ORG + r"/actions/runner-groups/(?P<gid>\d+)/runners")
+def list_runner_group_runners(fake: FakeGitHub, org: Org, gid: str, **_: Any) -> tuple[int, Json]:
+    group = _runner_group(org, gid)
+    runners = []
+    for i, runner in enumerate(group.get("runners", [])):
+        labels = [
+            {
+                "id": j + 1,
+                "name": label,
+                "type": "read-only" if label in {"self-hosted", "linux", "x64"} else "custom",
+            }
+            for j, label in enumerate(runner["labels"])
+        ]
+        runners.append(
+            {
+                "id": group["id"] * 100 + i,
+                "runner_group_id": group["id"],
+                "name": runner["name"],
+                "os": "Linux",
+                "status": runner.get("status", "online"),
+                "busy": False,
+                "ephemeral": runner.get("ephemeral", True),
+                "labels": labels,
+                "version": runner.get("version", "2.330.0"),
+            }
+        )
+    return 200, {"total_count": len(runners), "runners": runners}
+
+
+@route_at("GET", _ORG + "/actions/permissions")
+def get_org_actions_permissions(fake: FakeGitHub, org: Org, **_: Any) -> tuple[int, Json]:
+    base = f"{fake.base}/orgs/{org.login}/actions/permissions"
+    return 200, {
+        "enabled_repositories": "all",
+        "allowed_actions": org.allowed_actions,
+        "selected_actions_url": f"{base}/selected-actions",
+        "sha_pinning_required": False,
+    }
+
+
+@route_at("GET", _ORG + "/actions/permissions/selected-actions")
+def get_org_selected_actions(fake: FakeGitHub, org: Org, **_: Any) -> tuple[int, Json]:
+    if org.allowed_actions != "selected":
+        raise ApiError(409, "Conflict")
+    return 200, {
+        "github_owned_allowed": bool(org.selected_actions.get("github_owned_allowed")),
+        "verified_allowed": bool(org.selected_actions.get("verified_allowed")),
+        "patterns_allowed": list(org.selected_actions.get("patterns_allowed", [])),
+    }
+
+
+@route_at("GET", _ORG + "/packages/(?P<kind>[^/]+)/(?P<name>[^/]+)")
+def get_org_package(fake: FakeGitHub, org: Org, kind: str, name: str, **_: Any) -> tuple[int, Json]:
+    if kind != "container" or name not in org.packages:
+        raise ApiError(404, "Package not found.")
+    linked = org.packages[name]
+    data = _stamped(
+        fake,
+        {
+            "id": abs(hash(name)) % 100000,
+            "name": name,
+            "package_type": "container",
+            "visibility": "public",
+            "url": f"{fake.base}/orgs/{org.login}/packages/container/{quote(name, safe='')}",
+            "html_url": fake.base.removesuffix("/api/v3") + f"/orgs/{org.login}/packages/container/"
+            f"package/{name}",
+            "version_count": 1,
+            "owner": simple_user(fake, org.login, "Organization"),
+        },
+    )
+    if linked is not None:
+        data["repository"] = minimal_repo(fake, linked)
+    return 200, data

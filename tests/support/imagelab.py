@@ -45,7 +45,7 @@ class ImageLab:
 
     def plan(self, env: str = PROFILE) -> dict[str, object]:
         """`release-tool images --json` (runtime: with the exports written)."""
-        argv = ["images", "--root", str(self.context), "--env", env, "--json"]
+        argv = ["images", "--repo", str(self.context), "--env", env, "--json"]
         argv += ["--commit", COMMIT, "--created", CREATED]
         if env != "dev":
             argv += ["--backend", BACKEND, "--export-dir", str(self.context / "docker" / "exports")]

@@ -7,19 +7,16 @@ its branch refs read from the bare origin).
 
 from __future__ import annotations
 
-import contextlib
-import io
 import itertools
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from release_tool.adapters.github import GithubAdapter
-from release_tool.cli import main
 from release_tool.core.github_context import GithubContext
 
+from tests.support.cli import run_cli
 from tests.support.fake_github import FakeGitHub
 from tests.support.github_sandbox import REPO, TOKEN, Sleeps, fast_policy
 from tests.support.sandbox import Sandbox, add_package_tag, git, make_monorepo, make_sandbox
@@ -77,17 +74,9 @@ class Flow:
         self, *argv: str, env: Mapping[str, str] | None = None, cwd: Path | None = None
     ) -> Published:
         """``release-tool ARGV`` in-process (``--repo`` points at the clone for promote)."""
-        out, err = io.StringIO(), io.StringIO()
-        with (
-            contextlib.redirect_stdout(out),
-            contextlib.redirect_stderr(err),
-            contextlib.chdir(cwd or self.work),
-        ):
-            rc = main(list(argv), env=dict(env if env is not None else self.env()))
-        data = None
-        if "--json" in argv and rc == 0:
-            data = json.loads(out.getvalue())
-        return Published(rc, out.getvalue(), err.getvalue(), data)
+        done = run_cli(argv, env if env is not None else self.env(), cwd=cwd or self.work)
+        data = done.json() if "--json" in argv and done.code == 0 else None
+        return Published(done.code, done.out, done.err, data)
 
     def remote_sha(self, branch: str) -> str | None:
         try:

@@ -1,9 +1,8 @@
 """``release-tool``: one parser, one error boundary.
 
 Subcommands are modules under :mod:`release_tool.commands`, listed in
-:data:`COMMANDS` and imported on use (``--help`` imports none); each exposes
-``add_arguments(parser)`` and ``run(args, env) -> int`` and receives the environment
-as a mapping. Every exit code is one of :data:`EXIT_CODES` (the table
+:data:`COMMANDS` and imported on use (``--help`` imports none); each is a
+:class:`Command`. Every exit code is one of :data:`EXIT_CODES` (the table
 docs/release-tool.md shows); the boundary is set up before any command is imported.
 """
 
@@ -15,17 +14,21 @@ import os
 import sys
 import traceback
 from collections.abc import Mapping, Sequence
+from typing import Protocol, cast, runtime_checkable
 
-from release_tool import signals
+from release_tool.adapters import signals
 from release_tool.errors import ReleaseToolError
 
 # The exit codes of every command: code -> meaning (docs/release-tool.md shows this table).
 EXIT_CODES: dict[int, str] = {
     0: "done",
-    2: "input rejected: the input, a flag, the configuration or a refused change is wrong",
+    2: (
+        "input rejected: the input, a flag, the configuration or a refused change is wrong"
+        " (doctor: a setting is missing or unreadable)"
+    ),
     1: (
-        "operational failure: git, uv, the filesystem or a remote failed, a file cannot be "
-        "read, or a gate failed"
+        "operational failure: git, uv, the filesystem or a remote failed"
+        " (doctor: GitHub unreachable), or a gate failed"
     ),
     3: "unexpected error (a bug)",
     130: "interrupted (Ctrl-C)",
@@ -34,6 +37,21 @@ EXIT_CODES: dict[int, str] = {
         "SIGTERM too (killed after 10 s), the temporary worktree and directories are removed"
     ),
 }
+
+
+@runtime_checkable
+class Command(Protocol):
+    """A subcommand module: its docstring is its ``--help`` description."""
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None: ...
+
+    def run(self, args: argparse.Namespace, env: Mapping[str, str]) -> int: ...
+
+
+def load_command(name: str) -> Command:
+    """The module of subcommand ``name`` (imported now)."""
+    return cast(Command, importlib.import_module(COMMANDS[name][0]))
+
 
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -61,12 +79,32 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "rehearse the whole release flow locally in a throwaway directory",
     ),
     "images": ("release_tool.commands.images", "plan the Docker images of an environment"),
+    "image-matrix": (
+        "release_tool.commands.image_matrix",
+        "decide which image variants to publish (the publish workflow's matrix)",
+    ),
+    "image-record": (
+        "release_tool.commands.image_record",
+        "write the record of one pushed image variant",
+    ),
+    "image-collect": (
+        "release_tool.commands.image_collect",
+        "collect and check the image records of a publish run; --tag moves the tags",
+    ),
+    "bases": (
+        "release_tool.commands.bases",
+        "pin the base images by index digest (--update, --check, --push)",
+    ),
     "notify": ("release_tool.commands.notify", "send the dispatch that starts a promotion"),
     "refresh": (
         "release_tool.commands.refresh",
         "regenerate open release PRs on the current base head",
     ),
     "comment": ("release_tool.commands.comment", "create or update a sticky report comment"),
+    "doctor": (
+        "release_tool.commands.doctor",
+        "check the pipeline's setup on GitHub and in the checkout (read-only)",
+    ),
     "report-failure": (
         "release_tool.commands.report_failure",
         "open or update the issue of a failed promotion",
@@ -88,12 +126,12 @@ def build_parser(selected: str | None = None) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name, (module_path, help_text) in COMMANDS.items():
+    for name, (_, help_text) in COMMANDS.items():
         command = sub.add_parser(
             name, help=help_text, formatter_class=argparse.RawDescriptionHelpFormatter
         )
         if selected is None or name == selected:
-            module = importlib.import_module(module_path)
+            module = load_command(name)
             command.description = module.__doc__
             module.add_arguments(command)
             command.set_defaults(_module=module)
@@ -117,7 +155,8 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         with signals.terminating():
             args = build_parser(name).parse_args(words)
             environ = dict(os.environ if env is None else env)
-            return int(args._module.run(args, environ))
+            command: Command = args._module
+            return int(command.run(args, environ))
     except ReleaseToolError as exc:
         print(f"release-tool {name}: {one_line(str(exc))}", file=sys.stderr)
         return exc.exit_code

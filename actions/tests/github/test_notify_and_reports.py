@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-from release_tool.cli import main
 
+from tests.support.cli import run_cli
 from tests.support.fake_github import FakeGitHub
 from tests.support.github_sandbox import REPO, TOKEN, Sleeps, github_env
 from tests.support.sandbox import ROOT
@@ -20,10 +18,7 @@ SHA2 = "89abcdef0123456789abcdef0123456789abcdef"
 
 
 def cli(env: dict[str, str], *argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), contextlib.chdir(ROOT):
-        rc = main(list(argv), env=env)
-    return rc, out.getvalue(), err.getvalue()
+    return run_cli(argv, env, cwd=ROOT).as_tuple()
 
 
 def intake(event: dict[str, Any], tmp_path: Path) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+import json
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -46,3 +47,34 @@ def demo_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
     """Rich wraps at the terminal width; a wide one keeps each message on one line."""
     monkeypatch.setenv("COLUMNS", "500")
+
+
+def _write_config(
+    directory: Path, task: str, prompt: str, params: dict[str, object], **top: object
+) -> Path:
+    """A run config for the scripted family: ``prompt`` text, model ``params``, ``top`` keys."""
+    (directory / "prompt.txt").write_text(prompt, encoding="utf-8")
+    lines = [f"task = {json.dumps(task)}", 'prompt = "prompt.txt"']
+    lines += [f"{key} = {json.dumps(value)}" for key, value in top.items()]
+    lines += ["[model]", 'family = "Scripted-VL"', 'name = "scripted"', "[model.params]"]
+    lines += [f"{key} = {json.dumps(value)}" for key, value in params.items()]
+    config = directory / f"{task}.toml"
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return config
+
+
+def _only_run_dir(output: Path) -> Path:
+    (run_dir,) = list(output.iterdir())
+    return run_dir
+
+
+@pytest.fixture
+def write_config() -> Callable[..., Path]:
+    """Write a scripted-family run config (see :func:`_write_config`)."""
+    return _write_config
+
+
+@pytest.fixture
+def only_run_dir() -> Callable[[Path], Path]:
+    """The one run directory under an output directory."""
+    return _only_run_dir

@@ -56,9 +56,25 @@ class Scripted(ModelInterface):
             raise ModelError(f"the scripted model refuses {key}")
         if key in self.params.get("garbled", []):
             return "I cannot read this document, sorry."
+        if self.params["task"] in ("vqa", "extraction"):
+            return self._scripted_text(request)
         if self.params["task"] == "classification":
             return self._classify(request)
         return self._order(request)
+
+    def _scripted_text(self, request: ModelRequest) -> str:
+        """The answer listed for the item's key in ``answers`` (empty when not listed)."""
+        if "prompt_log" in self.params:
+            seen = {
+                "key": request.key,
+                "pages": len(request.images),
+                "prompt": request.prompt,
+                "system_prompt": self.params.get("system_prompt"),
+            }
+            with Path(self.params["prompt_log"]).open("a", encoding="utf-8") as fh:
+                fh.write(json.dumps(seen, ensure_ascii=False) + "\n")
+        answers: dict[str, str] = self.params.get("answers", {})
+        return answers.get(request.key, "")
 
     def _classify(self, request: ModelRequest) -> str:
         classes = {name: int(i) for i, name in re.findall(r"(\d+): (\w+)", request.prompt)}

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 
 import pytest
+from bench_utils.annotations import read_extraction_annotations, read_vqa_annotations
 from bench_utils.cli import main
 from bench_utils.dataset import find_classes, find_items, find_subsets, read_page_order
 from bench_utils.demo_data import CLASSES, SUBSETS, DemoSpec, make_demo_data
 from PIL import Image, ImageStat
+
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_demo_dataset_layout_and_ground_truth(demo_dataset: Path) -> None:
@@ -70,8 +74,33 @@ def test_make_demo_data_command(
         )
         == 0
     )
-    assert "wrote 9 images and 9 documents (27 pages)" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "wrote 9 images and 9 documents (27 pages)" in out
+    assert "40 VQA questions on 12 documents; 9 extraction forms" in out
     assert main(["make-demo-data", str(target)]) == 2
     err = capsys.readouterr().err
     assert "already exists and is not an empty directory" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_annotated_demo_data_reads_back_and_matches_the_example_configs(
+    demo_dataset: Path,
+) -> None:
+    rows = read_vqa_annotations(demo_dataset)
+    assert len(rows) == 40  # 2 splits x 2 documents x (4 invoice + 3 receipt + 3 letter)
+    assert {r.split for r in rows} == {"test", "val"}
+    assert {r.question_type for r in rows} == {"number", "date", "amount", "name", "text"}
+    multi = [r for r in rows if not r.image_path.endswith(".png")]
+    assert multi and all(r.answer_bbox == "" for r in multi)
+    assert all((demo_dataset / r.image_path / "2.png").is_file() for r in multi)
+    single = [r for r in rows if r.image_path.endswith(".png")]
+    assert all(len(r.answer_bbox.split(",")) == 4 for r in single)
+    forms = read_extraction_annotations(demo_dataset)
+    config = tomllib.loads((ROOT / "examples" / "extraction.toml").read_text())
+    assert {f.doc_class for f in forms} == set(config["fields"])
+    for form in forms:
+        assert list(form.fields) == list(config["fields"][form.doc_class])
+        with Image.open(demo_dataset / form.image_path) as image:
+            # the red "SPECIMEN - NOT A REAL DOCUMENT" stamp
+            red = image.convert("RGB").crop((10, 300, 290, 336)).getcolors(maxcolors=4096)
+            assert red and any(r > 150 and g < 100 for _, (r, g, _b) in red)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,26 +21,12 @@ GARBLED_CLS = ["letter/images/noisy/letter_noisy_002.png"]
 OUT_OF_RANGE_CLS = ["letter/images/clean/letter_clean_doc00"]
 
 
-def write_config(
-    directory: Path, task: str, prompt: str, params: dict[str, object], **top: object
-) -> Path:
-    (directory / "prompt.txt").write_text(prompt, encoding="utf-8")
-    lines = [f"task = {json.dumps(task)}", 'prompt = "prompt.txt"']
-    lines += [f"{key} = {json.dumps(value)}" for key, value in top.items()]
-    lines += ["[model]", 'family = "Scripted-VL"', 'name = "scripted"', "[model.params]"]
-    lines += [f"{key} = {json.dumps(value)}" for key, value in params.items()]
-    config = directory / f"{task}.toml"
-    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return config
-
-
-def only_run_dir(output: Path) -> Path:
-    (run_dir,) = list(output.iterdir())
-    return run_dir
-
-
 def test_classification_metrics_match_hand_computed_values(
-    scripted_family: str, demo_dataset: Path, tmp_path: Path
+    scripted_family: str,
+    write_config: Callable[..., Path],
+    only_run_dir: Callable[[Path], Path],
+    demo_dataset: Path,
+    tmp_path: Path,
 ) -> None:
     log = tmp_path / "batches.log"
     config = write_config(
@@ -113,6 +100,8 @@ def test_classification_metrics_match_hand_computed_values(
     assert "Which class? 0: invoice, 1: letter, 2: receipt\nAnswer" in report  # as sent
     assert "Which class? {classes}" in report
     assert "### overall" in report
+    assert "random tiny" not in report  # a real (here: scripted) model gets no such note
+    assert "![Confusion matrix (all subsets)](confusion_matrix.png)" in report
     assert {p.name for p in run_dir.iterdir()} == {
         "run.json",
         "predictions.jsonl",
@@ -123,11 +112,18 @@ def test_classification_metrics_match_hand_computed_values(
         "confusion_matrix.json",
         "confusion_matrix.csv",
         "report.md",
+        "report.html",
+        "confusion_matrix.png",
+        "per_class_accuracy.png",
     }
 
 
 def test_page_ordering_metrics_match_hand_computed_values(
-    scripted_family: str, demo_dataset: Path, tmp_path: Path
+    scripted_family: str,
+    write_config: Callable[..., Path],
+    only_run_dir: Callable[[Path], Path],
+    demo_dataset: Path,
+    tmp_path: Path,
 ) -> None:
     config = write_config(
         tmp_path,
@@ -170,10 +166,19 @@ def test_page_ordering_metrics_match_hand_computed_values(
     report = (run_dir / "report.md").read_text()
     assert "2 of 12 answers were malformed." in report
     assert not (run_dir / "confusion_matrix.json").exists()
+    assert {"accuracy_by_position.png", "kendall_tau.png", "report.html"} <= {
+        p.name for p in run_dir.iterdir()
+    }
 
 
 def test_tiny_name_builds_the_family_checkpoint_once_per_run(
-    scripted_family: str, demo_dataset: Path, tmp_path: Path
+    scripted_family: str,
+    write_config: Callable[..., Path],
+    only_run_dir: Callable[[Path], Path],
+    demo_dataset: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    wide_console: None,
 ) -> None:
     config = write_config(
         tmp_path,
@@ -197,10 +202,21 @@ def test_tiny_name_builds_the_family_checkpoint_once_per_run(
     # sample_size is per subset: 2 of the 18 clean items, reproducibly chosen by the seed
     assert len(predictions) == 2
     assert all(p["predicted"] == p["label"] for p in predictions)
+    # the report and the console say that the model is the random tiny one
+    report = (run_dir / "report.md").read_text()
+    assert "> **Note:** the model is the random tiny test checkpoint of the Scripted-VL" in report
+    assert "the model is the random tiny test checkpoint" in (run_dir / "report.html").read_text()
+    out = capsys.readouterr().out
+    assert "WARN Note: the model is the random tiny test checkpoint of the Scripted-VL" in out
+    assert "WARN these metrics come from the random tiny test model" in out
 
 
 def test_resume_after_interruption_writes_identical_files(
-    scripted_family: str, demo_dataset: Path, tmp_path: Path
+    scripted_family: str,
+    write_config: Callable[..., Path],
+    only_run_dir: Callable[[Path], Path],
+    demo_dataset: Path,
+    tmp_path: Path,
 ) -> None:
     fuse, log = tmp_path / "fuse", tmp_path / "batches.log"
     config = write_config(
@@ -241,7 +257,11 @@ def test_resume_after_interruption_writes_identical_files(
 
 
 def test_resume_of_a_finished_run_asks_nothing_and_rewrites_the_same_files(
-    scripted_family: str, demo_dataset: Path, tmp_path: Path
+    scripted_family: str,
+    write_config: Callable[..., Path],
+    only_run_dir: Callable[[Path], Path],
+    demo_dataset: Path,
+    tmp_path: Path,
 ) -> None:
     log = tmp_path / "batches.log"
     config = write_config(

@@ -20,6 +20,19 @@ task = "classification"
 """
 
 
+VQA = """\
+task = "vqa"
+prompt = "prompt.txt"
+[model]
+family = "Scripted-VL"
+name = "scripted"
+[model.params]
+task = "vqa"
+"""
+EXTRACTION = VQA.replace('"vqa"', '"extraction"')
+FIELDS = '[fields.passport]\nnumber = "digits"\n[fields.inn]\nnumber = "digitz"\n[model]\n'
+
+
 def run_config(
     tmp_path: Path, text: str, dataset: Path | None, prompt: str = "{classes}", *extra: str
 ) -> int:
@@ -42,7 +55,7 @@ CASES = [
     (
         GOOD.replace('"classification"\nprompt', '"ocr"\nprompt'),
         "{classes}",
-        "`task` must be one of classification, page_ordering, not 'ocr'",
+        "`task` must be one of classification, page_ordering, vqa, extraction, not 'ocr'",
     ),
     ("batch_size = 0\n" + GOOD, "{classes}", "`batch_size` must be an integer >= 1, not 0"),
     ("sample_size = -3\n" + GOOD, "{classes}", "`sample_size` must be an integer >= 1"),
@@ -93,6 +106,42 @@ CASES = [
         GOOD.replace('prompt = "prompt.txt"', 'prompt = "missing.txt"'),
         "{classes}",
         "missing.txt does not exist",
+    ),
+    # vqa and extraction (the demo dataset has annotation.csv and extraction.jsonl)
+    ('subsets = ["clean"]\n' + VQA, "{question}", "`subsets` does not apply to vqa"),
+    (
+        GOOD.replace("[model]\n", '[filter]\nsplit = ["test"]\n[model]\n'),
+        "{classes}",
+        "`filter` does not apply to classification",
+    ),
+    (
+        VQA.replace("[model]\n", '[filter]\nquestion = ["x"]\n[model]\n'),
+        "{question}",
+        "`filter.question` is not a known key",
+    ),
+    (
+        VQA.replace("[model]\n", '[filter]\nsplit = ["train"]\n[model]\n'),
+        "{question}",
+        "filter split = 'train' matches nothing in ",
+    ),
+    (VQA, "Answer the question.", "must contain the field {question}"),
+    (VQA.replace("[model]\n", FIELDS), "{question}", "`fields` applies to the extraction task"),
+    (EXTRACTION, "{fields}", "`fields` is required for extraction"),
+    (
+        EXTRACTION.replace("[model]\n", FIELDS),
+        "{fields}",
+        "`fields.inn.number` must name a normaliser (exact, spaces, lower, digits, date), "
+        "not 'digitz'",
+    ),
+    (
+        'system_prompt = "prompt.txt"\n' + VQA,
+        "{question}",
+        "has the field {question}; a system prompt is sent as written",
+    ),
+    (
+        'system_prompt = "prompt.txt"\n' + VQA + 'system_prompt = "Be brief."\n',
+        "{question}",
+        "`model.params.system_prompt` and `system_prompt` are both set",
     ),
 ]
 

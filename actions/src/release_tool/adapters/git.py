@@ -13,11 +13,7 @@ import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
-from git import Repo
-from git.exc import InvalidGitRepositoryError, NoSuchPathError
-
-from release_tool import signals
-from release_tool.adapters import process, scratch
+from release_tool.adapters import process, scratch, signals
 from release_tool.core.config import BotIdentity
 from release_tool.errors import InputRejected, OperationalError
 
@@ -81,6 +77,30 @@ def run_git(
 def git_succeeds(*args: str, cwd: Path | None, env: Mapping[str, str]) -> bool:
     """Whether ``git ARGS`` exits 0 (for questions git answers with its exit status)."""
     return git_result(*args, cwd=cwd, env=env, check=False).returncode == 0
+
+
+def commit_at(ref: str, *, cwd: Path, env: Mapping[str, str]) -> str | None:
+    """The commit ``ref`` names in the repository at ``cwd``; None when it names none."""
+    found = git_result(
+        "rev-parse",
+        "--verify",
+        "--quiet",
+        "--end-of-options",
+        f"{ref}^{{commit}}",
+        cwd=cwd,
+        env=env,
+        check=False,
+    )
+    return (found.stdout.strip() or None) if found.returncode == 0 else None
+
+
+def checkout_root(path: Path, env: Mapping[str, str]) -> Path | None:
+    """The top of the git work tree holding ``path``; None when it is in none (or bare)."""
+    if not path.is_dir():
+        return None
+    found = git_result("rev-parse", "--show-toplevel", cwd=path, env=env, check=False)
+    top = found.stdout.strip()
+    return Path(top) if found.returncode == 0 and top else None
 
 
 def read_file_at(rev: str, path: str, *, cwd: Path, env: Mapping[str, str]) -> str | None:
@@ -175,17 +195,9 @@ class TagStore:
     def commit_of(self, url: str, tag: str) -> str:
         """The commit ``tag`` names; InputRejected when it names a tree or a blob."""
         ref = self._ref(url, tag)
-        found = git_result(
-            "rev-parse",
-            "--verify",
-            "--quiet",
-            f"{ref}^{{commit}}",
-            cwd=self.path,
-            env=self.env,
-            check=False,
-        )
-        if found.returncode == 0:
-            return found.stdout.strip()
+        commit = commit_at(ref, cwd=self.path, env=self.env)
+        if commit is not None:
+            return commit
         kind = run_git("cat-file", "-t", f"{ref}^{{}}", cwd=self.path, env=self.env, what=ref)
         raise InputRejected(f"tag {tag} in {url} names a {kind}, not a commit; tag a commit")
 
@@ -209,23 +221,17 @@ class Checkout:
     """The monorepo checkout the user runs in; only refs and objects are ever written."""
 
     def __init__(self, path: Path, env: Mapping[str, str]) -> None:
-        try:
-            repo = Repo(path, search_parent_directories=True)
-        except (InvalidGitRepositoryError, NoSuchPathError):
-            raise OperationalError(f"{path} is not inside a git repository") from None
-        if repo.working_tree_dir is None:
-            raise OperationalError(f"{path} is a bare repository; run in a checkout")
-        self.root = Path(repo.working_tree_dir)
+        root = checkout_root(path, env)
+        if root is None:
+            raise OperationalError(f"{path} is not inside a git checkout; run in one")
+        self.root = root
         self.env = env
 
     def git(self, *args: str, what: str, cwd: Path | None = None) -> str:
         return run_git(*args, cwd=cwd or self.root, env=self.env, what=what)
 
     def rev(self, ref: str) -> str | None:
-        try:
-            return self.git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", what=ref)
-        except OperationalError:
-            return None
+        return commit_at(ref, cwd=self.root, env=self.env)
 
     def resolve_base(self, branch: str) -> str:
         """The head of the base branch: the local branch, else ``origin/<branch>``."""

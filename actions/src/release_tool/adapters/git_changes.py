@@ -5,27 +5,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from release_tool.adapters.git import run_git
-from release_tool.errors import InputRejected, OperationalError
+from release_tool.adapters.git import commit_at, run_git
+from release_tool.errors import InputRejected
 
 
 def resolve_commit(root: Path, rev: str, env: Mapping[str, str]) -> str:
     """The full commit ``rev`` names in ``root``; one sentence when it names none."""
-    try:
-        return run_git(
-            "rev-parse",
-            "--verify",
-            "--quiet",
-            "--end-of-options",
-            f"{rev}^{{commit}}",
-            cwd=root,
-            env=env,
-        )
-    except OperationalError:
+    commit = commit_at(rev, cwd=root, env=env)
+    if commit is None:
         raise InputRejected(
             f"{rev!r} is not a commit in {root} (a shallow checkout lacks the base: "
             "check out with fetch-depth: 0)"
-        ) from None
+        )
+    return commit
 
 
 def changed_paths(root: Path, base: str, dirs: Sequence[str], env: Mapping[str, str]) -> list[str]:

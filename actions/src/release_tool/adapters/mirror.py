@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from release_tool.adapters.git import git_succeeds, run_git
+from release_tool.adapters.git import commit_at, git_succeeds, run_git
 
 SPLIT_REF = "refs/release-tool/split"
 
@@ -35,10 +35,7 @@ class Mirror:
         return self._git("symbolic-ref", "--short", "HEAD")
 
     def head_of(self, branch: str) -> str | None:
-        ref = f"refs/heads/{branch}"
-        if not git_succeeds("rev-parse", "--verify", "--quiet", ref, cwd=self.path, env=self.env):
-            return None
-        return self._git("rev-parse", ref)
+        return commit_at(f"refs/heads/{branch}", cwd=self.path, env=self.env)
 
     def tags(self) -> list[str]:
         out = self._git("for-each-ref", "--format=%(refname:strip=2)", "refs/tags")

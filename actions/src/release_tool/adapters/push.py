@@ -20,6 +20,7 @@ from pathlib import Path
 
 from release_tool.adapters.git import git_result
 from release_tool.adapters.process import STDERR, Echo, Result, redact
+from release_tool.core.config import RELEASE_PREFIX
 from release_tool.core.github_context import DEFAULT_SERVER_URL, Secret
 from release_tool.errors import InputRejected, OperationalError
 
@@ -64,7 +65,7 @@ class Origin:
     token: Secret | None = field(default=None, repr=False)
     server_url: str = DEFAULT_SERVER_URL
     base_branch: str = "main"
-    branch_prefix: str = "release/"
+    branch_prefix: str = RELEASE_PREFIX
     echo: Echo = field(default=STDERR, repr=False, compare=False)
 
     def git(self, *args: str, what: str, check: bool = True) -> Result:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from release_tool.adapters.git import ZERO
+from release_tool.adapters.git import ZERO, commit_at
 from release_tool.adapters.push import Origin, read_remote_branch
 from release_tool.core.supersession import BranchCommit
 from release_tool.errors import OperationalError
@@ -42,10 +42,7 @@ def fetch_release_branch(origin: Origin, branch: str) -> RemoteBranch | None:
 
 
 def _rev(origin: Origin, ref: str) -> str | None:
-    done = origin.git(
-        "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", what=ref, check=False
-    )
-    return done.stdout.strip() or None
+    return commit_at(ref, cwd=origin.checkout, env=origin.env)
 
 
 def commits_beyond(origin: Origin, commit: str, base: str) -> list[BranchCommit]:

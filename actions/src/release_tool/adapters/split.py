@@ -12,15 +12,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from release_tool.adapters.git import git_succeeds, read_file_at, run_git
+from release_tool.adapters.git import checkout_root, commit_at, git_succeeds, read_file_at, run_git
 from release_tool.errors import InputRejected, OperationalError
 
 
 def find_toplevel(cwd: Path, env: Mapping[str, str]) -> Path:
     """The root of the monorepo checkout holding ``cwd``."""
-    if not git_succeeds("rev-parse", "--show-toplevel", cwd=cwd, env=env):
+    root = checkout_root(cwd, env)
+    if root is None:
         raise InputRejected(f"{cwd} is not inside a git checkout of the monorepo")
-    return Path(run_git("rev-parse", "--show-toplevel", cwd=cwd, env=env))
+    return root
 
 
 def fetch_default(root: Path, branch: str, env: Mapping[str, str]) -> str:
@@ -40,7 +41,10 @@ def fetch_default(root: Path, branch: str, env: Mapping[str, str]) -> str:
 
 
 def resolve(root: Path, rev: str, env: Mapping[str, str]) -> str:
-    return run_git("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", cwd=root, env=env)
+    commit = commit_at(rev, cwd=root, env=env)
+    if commit is None:
+        raise OperationalError(f"{rev} names no commit in {root}")
+    return commit
 
 
 def require_clean_at(root: Path, branch: str, origin_head: str, env: Mapping[str, str]) -> None:

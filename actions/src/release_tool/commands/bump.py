@@ -16,13 +16,12 @@ Examples:
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 
 from release_tool.adapters.github import GithubAdapter
-from release_tool.commands.options import add_json_option, add_repo_option
+from release_tool.commands.context import print_result, report_stream
+from release_tool.commands.options import add_branch_options
 from release_tool.core.bump import PARTS
 from release_tool.operations.bumping import BumpRequest, GithubFactory
 from release_tool.operations.bumping import bump as bump_package
@@ -33,17 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     how = parser.add_mutually_exclusive_group(required=True)
     how.add_argument("--version", metavar="V", help="the new version (PEP 440)")
     how.add_argument("--bump", choices=PARTS, help="compute the new version from the last release")
-    parser.add_argument(
-        "--dry-run", action="store_true", help="print the commit it would make; change nothing"
-    )
-    parser.add_argument(
-        "--push",
-        action="store_true",
-        help="push the branch to origin and open or update its pull request "
-        "(implied in GitHub Actions; needs a token)",
-    )
-    add_json_option(parser)
-    add_repo_option(parser)
+    add_branch_options(parser)
 
 
 def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
@@ -67,8 +56,7 @@ def bump(
     github: GithubFactory = GithubAdapter,
 ) -> int:
     """The command in ``cwd``; ``github`` makes the GitHub adapter (tests pass a fast one)."""
-    report = sys.stderr if args.json else sys.stdout
-    outcome = bump_package(request_from(args), env, cwd, github=github, report=report)
-    if args.json:
-        print(json.dumps(outcome.as_json()))
-    return 0
+    report = report_stream(args)
+    return print_result(
+        args, bump_package(request_from(args), env, cwd, github=github, report=report)
+    )

@@ -30,12 +30,11 @@ from release_tool.core import images as core
 from release_tool.core.config import Config
 from release_tool.errors import InputRejected
 
-ENVS = ("dev", "staging", "prod")
 BASE_IMAGES = Path("docker/base-images.toml")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--env", required=True, choices=ENVS, help="which images to plan")
+    parser.add_argument("--env", required=True, help="dev (the workspace) or a profile's images")
     parser.add_argument("--backend", help="one CUDA backend only (staging and prod)")
     add_json_option(parser)
     parser.add_argument("--bake", type=Path, metavar="FILE", help="write a buildx bake file")

@@ -26,11 +26,10 @@ from release_tool.adapters.actions_io import append_step_summary, write_step_out
 from release_tool.adapters.config_file import load_project_config
 from release_tool.adapters.push import token_forms
 from release_tool.commands.context import read_input
-from release_tool.commands.options import add_json_option, add_repo_option
+from release_tool.commands.options import add_dry_run_option, add_json_option, add_repo_option
 from release_tool.core.config import Config
 from release_tool.core.github_context import check_repository, read_github_context
 from release_tool.core.payload import (
-    DEFAULT_ENV,
     EVENT_TYPE,
     Pin,
     build_client_payload,
@@ -56,9 +55,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--pins", metavar="FILE", help="pins as JSON ('-' for stdin)")
     parser.add_argument(
-        "--env", default=DEFAULT_ENV, help=f"the profile to promote into (default {DEFAULT_ENV})"
+        "--env", help="the profile to promote into (default: the configured default-profile)"
     )
-    parser.add_argument("--dry-run", action="store_true", help="print the payload, send nothing")
+    add_dry_run_option(parser)
     add_json_option(parser)
     add_repo_option(parser)
 
@@ -131,7 +130,9 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         if args.repository
         else context.repository
     )
-    payload = build_client_payload(collect_pins(args, config), args.env, config)
+    payload = build_client_payload(
+        collect_pins(args, config), args.env or config.default_profile, config
+    )
     shape = "batch" if "pins" in payload else "single"
     if args.dry_run:
         print(

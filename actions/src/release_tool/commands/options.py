@@ -1,42 +1,53 @@
-"""The options several commands share, written once: the checkout, ``--json``."""
+"""The options several commands share, written once: the checkout, ``--json``,
+``--dry-run`` and ``--push``."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 REPO_HELP = "the monorepo checkout to work in (default: the current directory)"
 JSON_HELP = "print the result as JSON on stdout (progress and reports go to stderr)"
+DRY_RUN_HELP = "print what would be done and change nothing"
+PUSH_HELP = (
+    "push the branch to origin and create or update its pull request "
+    "(implied in GitHub Actions; needs a token)"
+)
 
 
-class _DeprecatedRoot(argparse.Action):
+def _deprecated_root(value: str) -> Path:
     """``--root DIR``: the old spelling of ``--repo DIR``, kept for one release."""
-
-    def __call__(
-        self,
-        parser: argparse.ArgumentParser,
-        namespace: argparse.Namespace,
-        values: str | Sequence[Any] | None,
-        option_string: str | None = None,
-    ) -> None:
-        print(
-            f"release-tool {parser.prog.rsplit(' ', 1)[-1]}: --root is deprecated and will be "
-            "removed in the next release; use --repo",
-            file=sys.stderr,
-        )
-        setattr(namespace, self.dest, Path(str(values)))
+    print(
+        "release-tool: --root is deprecated and will be removed in the next release; use --repo",
+        file=sys.stderr,
+    )
+    return Path(value)
 
 
 def add_repo_option(parser: argparse.ArgumentParser) -> None:
     """``--repo DIR`` (into ``args.repo``); ``--root DIR`` still works, with a notice."""
     parser.add_argument("--repo", type=Path, default=Path(), metavar="DIR", help=REPO_HELP)
     parser.add_argument(
-        "--root", dest="repo", action=_DeprecatedRoot, metavar="DIR", help="deprecated: --repo"
+        "--root", dest="repo", type=_deprecated_root, metavar="DIR", help="deprecated: --repo"
     )
 
 
 def add_json_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help=JSON_HELP)
+
+
+def add_dry_run_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dry-run", action="store_true", help=DRY_RUN_HELP)
+
+
+def add_push_option(parser: argparse.ArgumentParser, help_text: str = PUSH_HELP) -> None:
+    parser.add_argument("--push", action="store_true", help=help_text)
+
+
+def add_branch_options(parser: argparse.ArgumentParser) -> None:
+    """What every command that writes a branch takes: dry-run, JSON, push, the checkout."""
+    add_dry_run_option(parser)
+    add_json_option(parser)
+    add_push_option(parser)
+    add_repo_option(parser)

@@ -44,9 +44,9 @@ from release_tool.adapters.config_file import load_project_config
 from release_tool.adapters.git import Checkout
 from release_tool.adapters.profile_files import base_state
 from release_tool.commands.context import read_input, say
-from release_tool.commands.options import add_json_option, add_repo_option
+from release_tool.commands.options import add_branch_options
 from release_tool.core.config import Config
-from release_tool.core.env_forms import FED_BY, pins_from_env
+from release_tool.core.env_forms import pins_from_env
 from release_tool.core.payload import (
     MAX_EVENT_CHARS,
     Pin,
@@ -56,12 +56,8 @@ from release_tool.core.payload import (
 )
 from release_tool.core.profile_state import ProfileState
 from release_tool.errors import InputRejected
+from release_tool.operations import publication
 from release_tool.operations.promotion import PromotionOutcome, PromotionRequest, promote
-from release_tool.operations.publication import (
-    publication_context,
-    publish_release_branch,
-    report_publication,
-)
 
 
 class _GroupAction(argparse.Action):
@@ -112,15 +108,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--allow-prerelease", action="store_true", help="allow pre-release/dev tags in prod"
     )
     parser.add_argument("--reason", help="why (recorded in the commit and the PR body)")
-    parser.add_argument("--dry-run", action="store_true", help="print the plan, change nothing")
-    add_json_option(parser)
-    parser.add_argument(
-        "--push",
-        action="store_true",
-        help="push the release branch to origin and create or update its pull request "
-        "(implied in GitHub Actions; needs a token)",
-    )
-    add_repo_option(parser)
+    add_branch_options(parser)
 
 
 def collect_pins(args: argparse.Namespace, config: Config) -> tuple[str, tuple[Pin, ...]]:
@@ -185,7 +173,7 @@ def _tested_in(
     args: argparse.Namespace, config: Config, checkout: Checkout, env: str
 ) -> ProfileState | None:
     """The profile that should have tested a direct promotion into ``env`` (None: none)."""
-    source = FED_BY.get(env)
+    source = config.profile(env).fed_by
     profile = config.profile(env)
     if args.from_env is not None or source is None or source not in config.profiles:
         return None
@@ -237,7 +225,7 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     else:
         target, pins = collect_pins(args, config)
     request = PromotionRequest(
-        env=target,
+        profile=target,
         pins=pins,
         allow_downgrade=args.allow_downgrade,
         allow_prerelease=args.allow_prerelease,
@@ -245,18 +233,13 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         reason=args.reason,
         tested_in=_tested_in(args, config, checkout, target),
     )
-    context = publication_context(env, config, push=args.push, dry_run=args.dry_run)
+    context = publication.publication_context(env, config, push=args.push, dry_run=args.dry_run)
     outcome = promote(root, config, request, env, say)
-    published = None
-    if context is not None:
-        published = publish_release_branch(
-            root, config, outcome, context, env, allow_older=args.allow_downgrade, say=say
-        )
-        report_publication(published, context, env)
-        outcome = published.outcome
+    outcome, published = publication.publish_if_asked(
+        root, config, outcome, context, env, allow_older=args.allow_downgrade, say=say
+    )
     if args.json:
-        data = outcome.as_json() if published is None else published.as_json()
-        print(json.dumps(data, indent=2))
+        print(json.dumps(publication.result_json(outcome, published), indent=2))
     else:
         _print_human(outcome, args.dry_run)
         if published is not None:

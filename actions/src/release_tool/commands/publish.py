@@ -22,13 +22,17 @@ Examples:
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 
 from release_tool.adapters.dispatch import DispatchSender
-from release_tool.commands.options import add_json_option, add_repo_option
+from release_tool.commands.context import print_result, report_stream
+from release_tool.commands.options import (
+    add_dry_run_option,
+    add_json_option,
+    add_push_option,
+    add_repo_option,
+)
 from release_tool.operations.publishing import PublishRequest
 from release_tool.operations.publishing import publish as publish_packages
 
@@ -46,19 +50,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="every package whose version on the default branch has no tag yet",
     )
-    parser.add_argument(
-        "--push",
-        action="store_true",
-        help="push branch and tag to each package repository (implied in GitHub Actions)",
+    add_push_option(
+        parser, "push branch and tag to each package repository (implied in GitHub Actions)"
     )
     parser.add_argument(
         "--notify",
         action="store_true",
         help="after pushing, send one repository_dispatch for what was published",
     )
-    parser.add_argument(
-        "--dry-run", action="store_true", help="print what would be done and change nothing"
-    )
+    add_dry_run_option(parser)
     parser.add_argument(
         "--adopt",
         action="store_true",
@@ -93,8 +93,7 @@ def publish(
     send: DispatchSender | None = None,
 ) -> int:
     """The command in ``cwd``; ``send`` replaces the GitHub dispatch sender (tests)."""
-    report = sys.stderr if args.json else sys.stdout
-    outcome = publish_packages(request_from(args), env, cwd, send=send, report=report)
-    if args.json and outcome is not None:
-        print(json.dumps(outcome.as_json()))
-    return 0
+    report = report_stream(args)
+    return print_result(
+        args, publish_packages(request_from(args), env, cwd, send=send, report=report)
+    )

@@ -29,9 +29,9 @@ from release_tool.adapters.github import GithubAdapter, PullRequestInfo
 from release_tool.adapters.push import token_forms
 from release_tool.commands.context import say
 from release_tool.commands.options import add_json_option, add_repo_option
-from release_tool.core.config import Config
+from release_tool.core.config import RELEASE_PREFIX, Config
 from release_tool.core.payload import validate_pin
-from release_tool.core.relock_render import RelockBlock, read_relock_block
+from release_tool.core.relock_render import RelockBlock, read_relock_block, relock_branch
 from release_tool.core.render import PinsBlock, read_pins_block
 from release_tool.errors import InputRejected, ReleaseToolError
 from release_tool.operations import publication
@@ -56,16 +56,16 @@ def _pins_block(pull: PullRequestInfo) -> PinsBlock | None:
         return None
 
 
-def _relock_block(pull: PullRequestInfo) -> RelockBlock | None:
+def _relock_block(pull: PullRequestInfo, prefix: str) -> RelockBlock | None:
     block = read_relock_block(pull.body)
-    return block if block is not None and pull.branch == f"release/{block.env}/relock" else None
+    return block if block is not None and pull.branch == relock_branch(block.env, prefix) else None
 
 
-def describe(pull: PullRequestInfo) -> dict[str, Any]:
+def describe(pull: PullRequestInfo, prefix: str = RELEASE_PREFIX) -> dict[str, Any]:
     """A PR as the workflow matrix sees it (``env``/``packages`` from its pins block;
     a re-lock PR has ``relock`` true and no packages)."""
     block = _pins_block(pull)
-    relocked = None if block is not None else _relock_block(pull)
+    relocked = None if block is not None else _relock_block(pull, prefix)
     env = block.env if block else relocked.env if relocked else None
     return {
         "number": pull.number,
@@ -97,7 +97,7 @@ def request_of(pull: PullRequestInfo, env: str, config: Config) -> PromotionRequ
     )
     # The PR exists: a pre-release or rollback in it was allowed when it was opened.
     return PromotionRequest(
-        env=env, pins=pins, allow_downgrade=block.rollback, allow_prerelease=True
+        profile=env, pins=pins, allow_downgrade=block.rollback, allow_prerelease=True
     )
 
 
@@ -113,7 +113,7 @@ def refresh_one(
     context = publication.publication_context(environ, config, push=True, dry_run=False)
     if context is None:  # push=True always yields a context
         raise InputRejected("refresh needs GitHub")
-    relocked = None if _pins_block(pull) is not None else _relock_block(pull)
+    relocked = None if _pins_block(pull) is not None else _relock_block(pull, config.release_prefix)
     if relocked is not None:
         if relocked.env != env:
             raise InputRejected(f"#{pull.number} re-locks {relocked.env}, not {env}")
@@ -132,8 +132,14 @@ def refresh_one(
     )
 
 
-def list_pulls(pulls: list[PullRequestInfo], env: Mapping[str, str], *, as_json: bool) -> int:
-    described = [describe(p) for p in pulls]
+def list_pulls(
+    pulls: list[PullRequestInfo],
+    env: Mapping[str, str],
+    *,
+    as_json: bool,
+    prefix: str = RELEASE_PREFIX,
+) -> int:
+    described = [describe(p, prefix) for p in pulls]
     # A release/ PR without a pins or relock block was not opened by this tool (or its
     # body was edited away): a matrix job for it could only fail, so it is left out.
     listed = [item for item in described if item["env"] is not None]
@@ -165,10 +171,10 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     if context is None:
         raise InputRejected("refresh needs GitHub")
     adapter = publication.github_adapter(context)
-    prefix = f"release/{args.env}/" if args.env else "release/"
+    prefix = config.release_branch(args.env, "") if args.env else config.release_prefix
     pulls = adapter.list_open_pull_requests(context.repository, prefix)
     if args.list:
-        return list_pulls(pulls, env, as_json=args.json)
+        return list_pulls(pulls, env, as_json=args.json, prefix=config.release_prefix)
     if args.pr is not None:
         pulls = [p for p in pulls if p.number == args.pr]
         if not pulls:

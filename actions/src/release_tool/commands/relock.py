@@ -27,12 +27,8 @@ from collections.abc import Mapping
 
 from release_tool.adapters.config_file import load_project_config
 from release_tool.commands.context import say
-from release_tool.commands.options import add_json_option, add_repo_option
-from release_tool.operations.publication import (
-    publication_context,
-    publish_release_branch,
-    report_publication,
-)
+from release_tool.commands.options import add_branch_options
+from release_tool.operations import publication
 from release_tool.operations.relocking import relock
 
 
@@ -43,33 +39,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="take third-party updates; internal packages stay at their tag and commit",
     )
-    parser.add_argument("--dry-run", action="store_true", help="print the result, change nothing")
-    add_json_option(parser)
-    parser.add_argument(
-        "--push",
-        action="store_true",
-        help="push the release branch to origin and create, update or close its pull request "
-        "(implied in GitHub Actions; needs a token)",
-    )
-    add_repo_option(parser)
+    add_branch_options(parser)
 
 
 def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     root, config = load_project_config(args.repo, env)
     config.profile(args.env)
-    context = publication_context(env, config, push=args.push, dry_run=args.dry_run)
+    context = publication.publication_context(env, config, push=args.push, dry_run=args.dry_run)
     outcome = relock(
         root, config, args.env, env, upgrade=args.upgrade, dry_run=args.dry_run, say=say
     )
-    published = None
-    if context is not None:
-        # A re-lock holds every internal pin: no tag of it can be "older" than a proposal.
-        published = publish_release_branch(root, config, outcome, context, env, say=say)
-        report_publication(published, context, env)
-        outcome = published.outcome
+    # A re-lock holds every internal pin: no tag of it can be "older" than a proposal.
+    outcome, published = publication.publish_if_asked(root, config, outcome, context, env, say=say)
     if args.json:
-        data = outcome.as_json() if published is None else published.as_json()
-        print(json.dumps(data, indent=2))
+        print(json.dumps(publication.result_json(outcome, published), indent=2))
         return 0
     if outcome.status == "noop":
         print(f"unchanged: {args.env}'s lock is already current; no branch written")

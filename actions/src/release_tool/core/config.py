@@ -42,6 +42,10 @@ class BotIdentity:
     email: str
 
 
+# The default of ``release-branch-prefix``: release/<profile>/<leaf> branches.
+RELEASE_PREFIX = "release/"
+
+
 @dataclass(frozen=True)
 class ImagesConfig:
     registry: str
@@ -58,6 +62,8 @@ class ProfileConfig:
     # whether `promote --package/--tag` may target it directly (else only --from-env
     # or a rollback); a direct promotion into prod warns that staging did not test it
     allow_direct_promotion: bool = True
+    # the profile whose tested pins this one normally takes (prod <- staging)
+    fed_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -96,6 +102,12 @@ class Config:
     profiles: Mapping[str, ProfileConfig]
     backends: Mapping[str, BackendConfig]
     packages: Mapping[str, PackageConfig]
+    default_profile: str = "staging"  # where a dispatch without env promotes into
+    release_prefix: str = RELEASE_PREFIX  # every release branch starts with it
+
+    def release_branch(self, env: str, leaf: str) -> str:
+        """``<prefix><env>/<leaf>``: the release branch of profile ``env`` named ``leaf``."""
+        return f"{self.release_prefix}{env}/{leaf}"
 
     def package(self, name: str) -> PackageConfig:
         found = self.packages.get(name)
@@ -252,8 +264,20 @@ def load_config(pyproject_text: str, env: Mapping[str, str]) -> Config:
             table.get("allow-direct-dispatch", bool, False),
             table.get("allow-prerelease", bool, name != "prod"),
             table.get("allow-direct-promotion", bool, True),
+            table.get("fed-by", str, None),
         )
         table.done()
+    for profile in profiles.values():
+        if profile.fed_by is not None and profile.fed_by not in profiles:
+            raise ConfigError(
+                f"{ROOT_KEY}.profiles.{profile.name}.fed-by names no configured profile"
+            )
+    default_profile = root.text("default-profile", next(iter(profiles), "staging"))
+    if profiles and default_profile not in profiles:
+        raise ConfigError(f"{ROOT_KEY}.default-profile names no configured profile")
+    release_prefix = root.text("release-branch-prefix", RELEASE_PREFIX)
+    if not release_prefix.endswith("/"):
+        raise ConfigError(f"{ROOT_KEY}.release-branch-prefix must end with /")
     backends = {name: _backend(name, t) for name, t in root.children("backends").items()}
     if images.latest_backend not in backends:
         raise ConfigError(f"{ROOT_KEY}.images.latest-backend names no configured backend")
@@ -266,6 +290,8 @@ def load_config(pyproject_text: str, env: Mapping[str, str]) -> Config:
         profiles=profiles,
         backends=backends,
         packages=packages,
+        default_profile=default_profile,
+        release_prefix=release_prefix,
     )
     root.done()
     return config

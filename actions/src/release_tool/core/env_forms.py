@@ -11,9 +11,6 @@ from release_tool.core.payload import Pin
 from release_tool.core.profile_state import ProfileState, lock_disagreements
 from release_tool.errors import InputRejected
 
-# target profile -> the profile whose tested pins it normally takes
-FED_BY = {"prod": "staging"}
-
 
 def pins_from_env(
     config: Config, source: ProfileState, target: ProfileState, names: Sequence[str]

@@ -10,6 +10,7 @@ import hashlib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from release_tool.core.config import BackendConfig, Config
 from release_tool.core.lockfile import LockedPackage, read_lock
@@ -58,7 +59,7 @@ class LockFacts:
 
 @dataclass(frozen=True)
 class ImagePlan:
-    target: str  # "dev" or "runtime"
+    target: Literal["dev", "runtime"]
     profile: str
     backend: str | None
     repository: str

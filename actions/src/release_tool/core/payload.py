@@ -24,7 +24,6 @@ MAX_EVENT_CHARS = 4_000_000  # a whole event with its envelope; anything bigger 
 MAX_INT_DIGITS = 4_300  # Python's default int/str conversion limit
 SHA_RE = re.compile(r"^[0-9a-f]{40}\Z")
 PIN_KEYS = ("package", "tag", "sha", "repository")
-DEFAULT_ENV = "staging"
 
 
 @dataclass(frozen=True)
@@ -105,7 +104,7 @@ def validate_pin(
 
 def _env(data: Mapping[str, Any], config: Config) -> str:
     if "env" not in data:
-        return DEFAULT_ENV
+        return config.default_profile
     env = _text(data, "env", "client_payload")
     profile = config.profile(env)
     if not profile.allow_direct_dispatch:
@@ -196,7 +195,7 @@ def build_client_payload(pins: Sequence[Pin], env: str, config: Config) -> dict[
         data: dict[str, Any] = {**pins[0].as_dict()}
     else:
         data = {"pins": [p.as_dict() for p in pins]}
-    if env != DEFAULT_ENV:
+    if env != config.default_profile:
         data["env"] = env
     parse_client_payload(data, config)
     return data

@@ -11,18 +11,21 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from release_tool.core import toml_shape
-from release_tool.core.config import Config
+from release_tool.core.config import RELEASE_PREFIX, Config
 from release_tool.core.lockfile import Lock
 from release_tool.core.payload import Pin
 from release_tool.core.pyproject_edit import GitPin, read_pins, rewrite_pins
 from release_tool.core.versions import is_prerelease, parse_tag
 from release_tool.errors import InputRejected
+
+PinChange = Literal["new", "upgrade", "downgrade", "repin", "retag", "same"]
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,7 @@ class PlannedPin:
     slug: str  # OWNER/NAME
     previous_tag: str | None
     previous_commit: str | None  # from the base's lock, where one exists
-    change: str  # new | upgrade | downgrade | repin | retag | same
+    change: PinChange
     declared_version: str | None
 
 
@@ -85,12 +88,15 @@ class PromotionPlan:
         return any(p.change in ("downgrade", "repin") for p in self.pins)
 
 
-def branch_name(env: str, pins: Sequence[tuple[str, str, str]]) -> str:
-    """``release/<env>/<package>``, or ``release/<env>/batch-<hash>`` of the sorted pins."""
+def branch_name(
+    env: str, pins: Sequence[tuple[str, str, str]], prefix: str = RELEASE_PREFIX
+) -> str:
+    """``release/<env>/<package>``, or ``release/<env>/batch-<hash>`` of the sorted pins
+    (``release/``: the configured prefix)."""
     if len(pins) == 1:
-        return f"release/{env}/{pins[0][0]}"
+        return f"{prefix}{env}/{pins[0][0]}"
     text = "\n".join(f"{name}={tag}@{commit}" for name, tag, commit in sorted(pins))
-    return f"release/{env}/batch-{hashlib.sha256(text.encode()).hexdigest()[:10]}"
+    return f"{prefix}{env}/batch-{hashlib.sha256(text.encode()).hexdigest()[:10]}"
 
 
 def declared(
@@ -135,7 +141,7 @@ def _version_warning(pin: Pin, facts: TagFacts, config: Config) -> str | None:
 
 def _classify(
     version: Version, tag: str, commit: str, prev_tag: str | None, prev_commit: str | None
-) -> str:
+) -> PinChange:
     if prev_tag is None:
         return "new"
     try:
@@ -274,7 +280,9 @@ def plan_promotion(
         profile_dir=profile.directory,
         base_branch=config.default_branch,
         base_commit=base_commit,
-        branch=branch_name(env, [(p.package, p.tag, p.commit) for p in planned]),
+        branch=branch_name(
+            env, [(p.package, p.tag, p.commit) for p in planned], config.release_prefix
+        ),
         pins=tuple(planned),
         pyproject_before=pyproject_before,
         pyproject_after=after,

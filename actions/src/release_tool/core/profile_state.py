@@ -4,11 +4,12 @@ the lock agrees with the pyproject. Pure: text in, records out (read offline).""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 from release_tool.core.lockfile import Lock, LockedPackage, read_lock
 from release_tool.core.pyproject_edit import GitPin, ProfilePins, read_pins
 
-NOT_LOCKED = "not yet locked"
+NOT_LOCKED: Final = "not yet locked"
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from release_tool.core.config import RELEASE_PREFIX
 from release_tool.core.lockfile import LockDiff
 from release_tool.core.render import render_next_steps, render_notes, render_set_diff
 
@@ -54,8 +55,8 @@ def read_relock_block(body: str) -> RelockBlock | None:
     return RelockBlock(data["env"], data.get("upgrade") is True)
 
 
-def relock_branch(env: str) -> str:
-    return f"release/{env}/relock"
+def relock_branch(env: str, prefix: str = RELEASE_PREFIX) -> str:
+    return f"{prefix}{env}/relock"
 
 
 def relock_title(env: str, *, upgrade: bool, initial: bool) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import Literal
 
 from packaging.version import Version
 
@@ -45,7 +46,7 @@ class PackageStatus:
 @dataclass(frozen=True)
 class ProfileLockStatus:
     env: str
-    state: str  # agrees | not yet locked | disagrees
+    state: Literal["agrees", "not yet locked", "disagrees"]
     problems: tuple[str, ...]
 
 

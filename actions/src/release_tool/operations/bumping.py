@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, TextIO
 
+from release_tool.adapters import release_branch as remote_branch
 from release_tool.adapters import split as monorepo
-from release_tool.adapters.actions_io import append_step_summary, write_step_outputs
 from release_tool.adapters.bump_tree import make_bump_tree
 from release_tool.adapters.config_file import read_project_config
 from release_tool.adapters.git import Checkout, ls_remote_tags
 from release_tool.adapters.github import GithubAdapter
-from release_tool.adapters.push import Origin, push_branch, read_remote_branch, token_forms
 from release_tool.core.bump import (
     BumpPart,
     BumpTarget,
@@ -28,6 +28,7 @@ from release_tool.core.bump import (
 from release_tool.core.github_context import GithubContext, read_github_context
 from release_tool.core.pull_requests import PrOutcome, PullRequestSpec
 from release_tool.operations.branch_commit import BranchWrite, commit_on_branch
+from release_tool.operations.publication import origin_of, publish_branch
 
 GithubFactory = Callable[[GithubContext], GithubAdapter]
 BumpResult = BranchWrite | Literal["dry-run"]
@@ -74,10 +75,11 @@ def bump(
     cwd: Path,
     *,
     github: GithubFactory = GithubAdapter,
-    report: TextIO = sys.stdout,
+    report: TextIO | None = None,
 ) -> BumpOutcome:
     """Bump in the checkout at ``cwd``; ``github`` makes the GitHub adapter (tests pass a fast
     one). Progress goes to ``report``."""
+    report = report or sys.stdout  # the current stdout (tests capture it)
     checkout = Checkout(cwd, env)
     root = checkout.root
     config = read_project_config(root, env)
@@ -108,14 +110,14 @@ def bump(
         env=env,
     )
     result: BumpResult = "dry-run"
-    head = None
+    head = previous = checkout.branch_commit(branch)
     if not request.dry_run:
         result, head = commit_on_branch(
             checkout,
             branch,
             tree=made.tree,
             base=base,
-            previous=checkout.branch_commit(branch),
+            previous=previous,
             message=message,
             bot=config.bot,
         )
@@ -131,9 +133,21 @@ def bump(
             body=pull_request_body(target, made.changed),
             labels=("bump", f"package:{package.name}"),
         )
-        pull = open_pull_request(root, context, spec, head, env=env, github=github)
+        origin = dataclasses.replace(origin_of(root, config, context, env), branch_prefix="bump/")
+        pull = publish_branch(
+            origin,
+            github(context),
+            config,
+            spec,
+            head=head,
+            base_commit=base,
+            context=context,
+            env=env,
+            undo=lambda: remote_branch.set_local_branch(origin, branch, previous, head),
+        )
         print(pull.summary_line(), file=report)
-    return BumpOutcome(target, branch, head, result, made.changed, pull)
+    commit = None if request.dry_run else head
+    return BumpOutcome(target, branch, commit, result, made.changed, pull)
 
 
 def pull_request_body(target: BumpTarget, files: Sequence[str]) -> str:
@@ -153,29 +167,3 @@ def pull_request_body(target: BumpTarget, files: Sequence[str]) -> str:
             "",
         ]
     )
-
-
-def open_pull_request(
-    root: Path,
-    context: GithubContext,
-    spec: PullRequestSpec,
-    head: str,
-    *,
-    env: Mapping[str, str],
-    github: GithubFactory,
-) -> PrOutcome:
-    """Push the bump branch (with a lease) and create or update its pull request."""
-    origin = Origin(
-        checkout=root,
-        env=env,
-        token=context.token,
-        server_url=context.server_url,
-        base_branch=spec.base,
-        branch_prefix="bump/",
-    )
-    push_branch(origin, spec.branch, head, read_remote_branch(origin, spec.branch))
-    outcome = github(context).ensure_pull_request(context.repository, spec)
-    secrets = token_forms(context.token)
-    write_step_outputs(env, outcome.as_outputs(), secrets)
-    append_step_summary(env, outcome.summary_line(), secrets)
-    return outcome

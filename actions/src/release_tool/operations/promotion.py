@@ -55,7 +55,7 @@ Progress = Callable[[str], None]
 
 @dataclass(frozen=True)
 class PromotionRequest:
-    env: str
+    profile: str  # the profile promoted into
     pins: tuple[Pin, ...]
     allow_downgrade: bool = False
     allow_prerelease: bool = False
@@ -244,7 +244,7 @@ def promote(
         parse_tag(pin.tag)
     checkout = Checkout(checkout_path, env)
     base = checkout.resolve_base(config.default_branch)
-    pyproject_before, lock_text = base_files(checkout, config, request.env, base)
+    pyproject_before, lock_text = base_files(checkout, config, request.profile, base)
     lock_before = read_lock(lock_text) if lock_text is not None else None
     promoted = {p.package for p in request.pins}
     with TagStore(env) as store:
@@ -257,11 +257,11 @@ def promote(
             store=store,
             say=say,
             env=env,
-            label=f"{request.env} ({config.profile(request.env).directory}/)",
+            label=f"{request.profile} ({config.profile(request.profile).directory}/)",
         )
         plan = plan_promotion(
             config,
-            env=request.env,
+            env=request.profile,
             pins=pins,
             facts=facts,
             base_commit=base,
@@ -298,25 +298,25 @@ def execute_plan(
     previous = checkout.branch_commit(plan.branch)
     backends = [b.extra for b in config.backends.values()]
 
+    title = render_title(plan)
+    # The BranchCommit fields, in order; each outcome below sets its status, commit, body.
+    head = BranchCommit(
+        "noop", plan.env, plan.branch, plan.base_branch, plan.base_commit, None, previous, title, ""
+    )
+    pyproject_diff = _diff_text(plan.pyproject_before, plan.pyproject_after, pyproject_path)
+
     def outcome(
         status: BranchStatus, commit: str | None, lock_diff: LockDiff | None
     ) -> PromotionOutcome:
         body = render_body(plan, lock_diff=lock_diff, commit_logs=logs, backends=backends)
+        fields = replace(head, status=status, commit=commit, body=body).branch_fields()
         return PromotionOutcome(
-            status=status,
-            env=plan.env,
-            branch=plan.branch,
-            base_branch=plan.base_branch,
-            base_commit=plan.base_commit,
-            commit=commit,
-            previous_branch_commit=previous,
-            title=render_title(plan),
-            body=body,
+            **fields,
             labels=labels(plan),
             pins=plan.pins,
             rollback=plan.rollback,
             warnings=plan.warnings,
-            pyproject_diff=_diff_text(plan.pyproject_before, plan.pyproject_after, pyproject_path),
+            pyproject_diff=pyproject_diff,
             lock_diff=lock_diff,
         )
 

@@ -34,11 +34,17 @@ from release_tool.adapters import release_branch as remote_branch
 from release_tool.adapters.actions_io import append_step_summary, write_step_outputs
 from release_tool.adapters.github import GithubAdapter
 from release_tool.adapters.push import Origin, delete_remote_branch, push_branch, token_forms
+from release_tool.core.base_images import LABEL as BASES_LABEL
 from release_tool.core.config import Config
 from release_tool.core.failures import failure_key
 from release_tool.core.github_context import GithubContext, read_github_context
 from release_tool.core.plan import PlannedPin
-from release_tool.core.pull_requests import PrOutcome, PullRequestSpec, release_labels
+from release_tool.core.pull_requests import (
+    RELEASE_LABEL,
+    PrOutcome,
+    PullRequestSpec,
+    release_labels,
+)
 from release_tool.core.pyproject_edit import read_pins
 from release_tool.core.supersession import (
     Transition,
@@ -49,6 +55,7 @@ from release_tool.core.supersession import (
     transitions,
 )
 from release_tool.errors import InputRejected, OperationalError
+from release_tool.operations.base_pinning import BasesOutcome
 from release_tool.operations.branch_commit import BranchCommit
 from release_tool.operations.promotion import PromotionOutcome
 from release_tool.operations.relocking import RelockOutcome
@@ -56,7 +63,7 @@ from release_tool.operations.relocking import RelockOutcome
 Progress = Callable[[str], None]
 FOREIGN_KEY = "foreign-commits"
 RELOCK_LABEL = "relock"
-Outcome = TypeVar("Outcome", PromotionOutcome, RelockOutcome)
+Outcome = TypeVar("Outcome", PromotionOutcome, RelockOutcome, BasesOutcome)
 
 
 @dataclass(frozen=True)
@@ -70,11 +77,20 @@ class BranchChange(BranchCommit):
     pins: tuple[PlannedPin, ...] = ()
 
 
-def branch_change(outcome: PromotionOutcome | RelockOutcome) -> BranchChange:
-    """The publishable side of a promotion or re-lock outcome."""
+def branch_change(outcome: PromotionOutcome | RelockOutcome | BasesOutcome) -> BranchChange:
+    """The publishable side of a promotion, re-lock or base-image outcome."""
     if outcome.status == "dry-run":
         raise ValueError("a dry run is not published")
     closing = "so release-tool closed this pull request and deleted its branch."
+    if isinstance(outcome, BasesOutcome):
+        return BranchChange(
+            **outcome.branch_fields(),
+            labels=(RELEASE_LABEL, BASES_LABEL),
+            closing_reason=(
+                f"`{outcome.base_branch}` already pins every base image at its tag's current "
+                f"index digest: this update has nothing left to change, {closing}"
+            ),
+        )
     if isinstance(outcome, RelockOutcome):
         return BranchChange(
             **outcome.branch_fields(),
@@ -141,14 +157,15 @@ def publication_context(
     return context
 
 
-def _origin(root: Path, config: Config, context: GithubContext, env: Mapping[str, str]) -> Origin:
+def origin_of(root: Path, config: Config, context: GithubContext, env: Mapping[str, str]) -> Origin:
+    """``origin`` of the checkout at ``root``, pushing only release branches."""
     return Origin(
         checkout=root,
         env=env,
         token=context.token,
         server_url=context.server_url,
         base_branch=config.default_branch,
-        branch_prefix="release/",
+        branch_prefix=config.release_prefix,
     )
 
 
@@ -166,13 +183,22 @@ def publish_release_branch(
     """Push ``outcome``'s branch and make its pull request say so (see the module doc)."""
     change = branch_change(outcome)
     adapter = github or github_adapter(context)
-    origin = _origin(root, config, context, env)
+    origin = origin_of(root, config, context, env)
     repository, branch = context.repository, change.branch
     say(f"reading {branch} on origin")
     remote = remote_branch.fetch_release_branch(origin, branch)
     seen = remote.commit if remote else None
     if seen is not None and seen != change.commit:
-        _refuse_foreign(adapter, origin, config, change, repository=repository, seen=seen)
+        refuse_foreign(
+            adapter,
+            origin,
+            config,
+            branch=branch,
+            base_commit=change.base_commit,
+            repository=repository,
+            seen=seen,
+            undo=lambda: _restore_local(origin, change),
+        )
     if change.status == "noop":
         closed = _close_empty(adapter, origin, change, repository=repository, seen=seen, say=say)
         return Publication(outcome, closed, pushed=False)
@@ -233,23 +259,26 @@ def _restore_local(origin: Origin, change: BranchChange) -> None:
         )
 
 
-def _refuse_foreign(
+def refuse_foreign(
     adapter: GithubAdapter,
     origin: Origin,
     config: Config,
-    change: BranchChange,
     *,
+    branch: str,
+    base_commit: str,
     repository: str,
     seen: str,
+    undo: Callable[[], None],
 ) -> None:
-    foreign = foreign_commits(
-        remote_branch.commits_beyond(origin, seen, change.base_commit), config.bot
-    )
+    """Refuse (exit 1, commenting on its open PR) to push over ``branch`` on origin, now at
+    ``seen``, when it carries a commit beyond ``base_commit`` not made by the bot; ``undo``
+    first puts back what the command changed locally."""
+    foreign = foreign_commits(remote_branch.commits_beyond(origin, seen, base_commit), config.bot)
     if not foreign:
         return
-    _restore_local(origin, change)
-    reason = foreign_reason(change.branch, foreign, config.bot)
-    pull = adapter.find_open_pull_request(repository, change.branch)
+    undo()
+    reason = foreign_reason(branch, foreign, config.bot)
+    pull = adapter.find_open_pull_request(repository, branch)
     if pull is not None:
         adapter.upsert_comment(
             repository,
@@ -292,6 +321,68 @@ def _close_failure_issues(
             failure_key(change.env, pin.package, pin.tag),
             f"{pin.package} {pin.tag} was promoted into `{change.env}` ({where}): closing.",
         )
+
+
+def publish_branch(
+    origin: Origin,
+    adapter: GithubAdapter,
+    config: Config,
+    spec: PullRequestSpec,
+    *,
+    head: str,
+    base_commit: str,
+    context: GithubContext,
+    env: Mapping[str, str],
+    undo: Callable[[], None] = lambda: None,
+) -> PrOutcome:
+    """Push ``head`` to ``spec.branch`` with a lease (never over someone else's commit: see
+    :func:`refuse_foreign`), create or update its pull request, and report it as step
+    outputs."""
+    remote = remote_branch.fetch_release_branch(origin, spec.branch)
+    seen = remote.commit if remote else None
+    if seen is not None and seen != head:
+        refuse_foreign(
+            adapter,
+            origin,
+            config,
+            branch=spec.branch,
+            base_commit=base_commit,
+            repository=context.repository,
+            seen=seen,
+            undo=undo,
+        )
+    push_branch(origin, spec.branch, head, seen)
+    outcome = adapter.ensure_pull_request(context.repository, spec)
+    secrets = token_forms(context.token)
+    write_step_outputs(env, outcome.as_outputs(), secrets)
+    append_step_summary(env, outcome.summary_line(), secrets)
+    return outcome
+
+
+def publish_if_asked(
+    root: Path,
+    config: Config,
+    outcome: Outcome,
+    context: GithubContext | None,
+    env: Mapping[str, str],
+    *,
+    allow_older: bool = False,
+    say: Progress = lambda _msg: None,
+) -> tuple[Outcome, Publication[Outcome] | None]:
+    """Publish ``outcome`` and report it as step outputs when this run publishes (a
+    ``context``); the outcome as it stands after, and the publication (None: not published)."""
+    if context is None:
+        return outcome, None
+    published = publish_release_branch(
+        root, config, outcome, context, env, allow_older=allow_older, say=say
+    )
+    report_publication(published, context, env)
+    return published.outcome, published
+
+
+def result_json(outcome: Outcome, published: Publication[Outcome] | None) -> dict[str, Any]:
+    """What ``--json`` prints: the publication when there is one, else the outcome."""
+    return outcome.as_json() if published is None else published.as_json()
 
 
 def report_publication(

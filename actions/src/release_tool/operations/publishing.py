@@ -23,7 +23,7 @@ from release_tool.adapters.push import credential_env, token_forms
 from release_tool.core.bump import read_project_version, release_versions
 from release_tool.core.config import Config, PackageConfig
 from release_tool.core.github_context import read_github_context
-from release_tool.core.payload import DEFAULT_ENV, Pin, build_client_payload
+from release_tool.core.payload import Pin, build_client_payload
 from release_tool.core.publish_plan import (
     Adoption,
     MirrorFacts,
@@ -80,10 +80,11 @@ def publish(
     cwd: Path,
     *,
     send: DispatchSender | None = None,
-    report: TextIO = sys.stdout,
+    report: TextIO | None = None,
 ) -> PublishOutcome | None:
     """Publish from the checkout at ``cwd``; ``send`` replaces the GitHub dispatch sender
     (tests). ``None`` for an adoption, which publishes no release."""
+    report = report or sys.stdout  # the current stdout (tests capture it)
     if request.yes and not request.adopt:
         raise InputRejected("--yes only confirms --adopt")
     if request.adopt and (request.notify or request.push):
@@ -133,7 +134,7 @@ def notify_payload(plan: PublishPlan, config: Config) -> dict[str, Any] | None:
     """The client_payload announcing the publications, checked as intake checks it:
     the single-pin shape for one package, one batch for several."""
     pins = [Pin(pub.package, pub.tag, pub.commit, pub.slug) for pub in plan.publications]
-    return build_client_payload(pins, DEFAULT_ENV, config) if pins else None
+    return build_client_payload(pins, config.default_profile, config) if pins else None
 
 
 def gather_facts(

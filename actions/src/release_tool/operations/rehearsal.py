@@ -170,7 +170,7 @@ class Runner:
 
     def dispatched(self) -> PromotionRequest:
         payload = parse_client_payload(self.r.dispatches[-1], self.r.config)
-        return PromotionRequest(env=payload.env, pins=payload.pins)
+        return PromotionRequest(profile=payload.env, pins=payload.pins)
 
     def bump(self, package: str) -> str:
         r = self.r
@@ -200,7 +200,7 @@ class Runner:
         checkout = Checkout(r.work, env)
         source = base_state(checkout, r.config, "staging", base)
         target = base_state(checkout, r.config, "prod", base)
-        return PromotionRequest(env="prod", pins=pins_from_env(r.config, source, target, []))
+        return PromotionRequest(profile="prod", pins=pins_from_env(r.config, source, target, []))
 
     def check(self) -> None:
         r = self.r
@@ -238,7 +238,7 @@ def rehearse(r: Rehearsal, timed: Callable[[Step, Callable[[], None]], None]) ->
     rollback = run.promotion(
         f"rollback {SINGLE} in prod",
         PromotionRequest(
-            env="prod",
+            profile="prod",
             pins=(Pin(SINGLE, old_tag, None, r.config.packages[SINGLE].slug),),
             allow_downgrade=True,
             reason=f"rehearsal: {SINGLE} {single.pins[0].tag} is rolled back in prod",

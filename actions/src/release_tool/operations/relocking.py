@@ -10,7 +10,7 @@ commit ``git ls-remote`` gives for a first lock). One commit on ``release/<env>/
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +81,7 @@ def _kept_pins(
 def relock(
     checkout_path: Path,
     config: Config,
-    env_name: str,
+    profile_name: str,
     env: Mapping[str, str],
     *,
     upgrade: bool = False,
@@ -89,16 +89,16 @@ def relock(
     say: Progress = lambda _msg: None,
 ) -> RelockOutcome:
     checkout = Checkout(checkout_path, env)
-    profile = config.profile(env_name)
+    profile = config.profile(profile_name)
     base = checkout.resolve_base(config.default_branch)
-    branch = relock_branch(env_name)
+    branch = relock_branch(profile_name, config.release_prefix)
     pyproject_path = f"{profile.directory}/pyproject.toml"
     lock_path = f"{profile.directory}/uv.lock"
-    say(f"reading {env_name}'s pins and resolving their tags")
-    state = base_state(checkout, config, env_name, base)
+    say(f"reading {profile_name}'s pins and resolving their tags")
+    state = base_state(checkout, config, profile_name, base)
     pins, warnings = _kept_pins(state, config, env)
     previous = checkout.branch_commit(branch)
-    label = f"{env_name} ({profile.directory}/)"
+    label = f"{profile_name} ({profile.directory}/)"
     backends = [b.extra for b in config.backends.values()]
     with checkout.temporary_worktree(base) as tree:
         project = tree / profile.directory
@@ -126,9 +126,9 @@ def relock(
         new_text, lock_diff = locked.text, locked.diff
         moved = lock_diff.collateral(p.package for p in pins)
         initial = lock_before is None
-        title = relock_title(env_name, upgrade=upgrade, initial=initial)
+        title = relock_title(profile_name, upgrade=upgrade, initial=initial)
         body = relock_body(
-            env_name,
+            profile_name,
             profile.directory,
             config.default_branch,
             pins,
@@ -138,21 +138,15 @@ def relock(
             backends=backends,
         )
 
+        # The BranchCommit fields, in order; each outcome below sets its status and commit.
+        head = BranchCommit(
+            "noop", profile_name, branch, config.default_branch, base, None, previous, title, body
+        )
+
         def outcome(status: BranchStatus, commit: str | None) -> RelockOutcome:
+            fields = replace(head, status=status, commit=commit).branch_fields()
             return RelockOutcome(
-                status=status,
-                env=env_name,
-                branch=branch,
-                base_branch=config.default_branch,
-                base_commit=base,
-                commit=commit,
-                previous_branch_commit=previous,
-                title=title,
-                body=body,
-                pins=pins,
-                moved=moved,
-                warnings=warnings,
-                lock_diff=lock_diff,
+                **fields, pins=pins, moved=moved, warnings=warnings, lock_diff=lock_diff
             )
 
         if old_text == new_text:
@@ -161,7 +155,9 @@ def relock(
         if dry_run:
             return outcome("dry-run", None)
         tree_id = checkout.write_tree(tree, [pyproject_path, lock_path])
-    message = relock_commit_message(env_name, pins, upgrade=upgrade, initial=initial, moved=moved)
+    message = relock_commit_message(
+        profile_name, pins, upgrade=upgrade, initial=initial, moved=moved
+    )
     wrote, commit = commit_on_branch(
         checkout,
         branch,

@@ -100,3 +100,49 @@ def parse_page_order(answer: str, page_count: int) -> list[int] | None:
     if pages is None or sorted(pages) != list(range(page_count)):
         return None
     return pages
+
+
+# -- field extraction ------------------------------------------------------------------
+
+_TRAILING_COMMA = re.compile(r",(\s*[}\]])")
+
+
+def _decode_object(text: str, start: int) -> dict[str, object] | None:
+    decoder = json.JSONDecoder()
+    for candidate in (text[start:], _TRAILING_COMMA.sub(r"\1", text[start:])):
+        try:
+            value, _ = decoder.raw_decode(candidate)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(value, dict):
+            return value
+    return None
+
+
+def parse_json_object(answer: str) -> dict[str, object] | None:
+    """The JSON object a model's answer holds, read tolerantly; ``None`` if there is none.
+
+    Fenced code blocks are tried first, then the whole answer; in each, the first
+    ``{`` that starts a decodable object wins. Trailing commas before ``}`` or
+    ``]`` are forgiven.
+    """
+    for text in (*_FENCED.findall(answer), answer):
+        for match in re.finditer(r"\{", text):
+            value = _decode_object(text, match.start())
+            if value is not None:
+                return value
+    return None
+
+
+def field_text(value: object) -> str:
+    """A JSON value as field text: strings as they are, ``null`` as empty, others as JSON."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def field_key(name: str) -> str:
+    """How keys are matched to declared fields: case-folded, spaces and dashes as ``_``."""
+    return re.sub(r"[\s\-]+", "_", name.strip()).casefold()

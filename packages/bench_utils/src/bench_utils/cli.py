@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 
 from model_interface import ModelError
-from print_utils import print_error
 from prompt_handler import PromptError
 
+from bench_utils.console import say_error
 from bench_utils.errors import UsageError
 
 # Each error type the boundary reports in one sentence, and its exit code (first match).
@@ -66,10 +66,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args._module.run(args))
     except tuple(error for error, _ in EXIT_CODES) as exc:
-        print_error(str(exc))
+        say_error(str(exc))
         return next(code for error, code in EXIT_CODES if isinstance(exc, error))
     except KeyboardInterrupt:
-        print_error("interrupted")
+        say_error("interrupted")
         return 130
 
 

@@ -1,5 +1,8 @@
 """A small synthetic document dataset for tests and demos, drawn with Pillow.
 
+Besides the classification/page-ordering layout below, the same directory gets
+the VQA and extraction data of :mod:`bench_utils.demo_annotated`.
+
 Each class has its own look (title, fields and layout), so a real VLM can tell
 them apart; subsets degrade the same kind of pages (blur, noise plus rotation).
 Multi-page documents store their pages shuffled on disk, with the reading order
@@ -18,6 +21,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from bench_utils.demo_annotated import make_annotated_demo
 from bench_utils.errors import UsageError
 
 CLASSES = ("invoice", "letter", "receipt")
@@ -60,6 +64,8 @@ class DemoSpec:
     images_per_class: int = 4
     documents_per_class: int = 2
     seed: int = 0
+    vqa_documents_per_class: int = 2  # per split (test, val): VQA documents of each class
+    forms_per_class: int = 3  # passport-, INN- and SNILS-like forms each
 
     def page_count(self, document: int) -> int:
         return 3 + document % 2  # 3, 4, 3, 4, ... pages
@@ -70,6 +76,9 @@ class DemoSummary:
     images: int
     documents: int
     pages: int
+    questions: int = 0
+    vqa_documents: int = 0
+    forms: int = 0
 
 
 @cache
@@ -202,4 +211,9 @@ def make_demo_data(root: Path, spec: DemoSpec = DemoSpec()) -> DemoSummary:
                 truth = {"fields": {label: order}}
                 (jsons / f"{doc_id}.json").write_text(json.dumps(truth) + "\n", encoding="utf-8")
                 documents += 1
-    return DemoSummary(images, documents, pages)
+    annotated = make_annotated_demo(
+        root, spec.vqa_documents_per_class, spec.forms_per_class, spec.seed
+    )
+    return DemoSummary(
+        images, documents, pages, annotated.questions, annotated.vqa_documents, annotated.forms
+    )

@@ -1,4 +1,6 @@
-"""Classification and page-ordering metrics, in plain Python.
+"""Classification, page-ordering and text-answer metrics.
+
+Edit distances come from rapidfuzz; everything else is plain Python.
 
 Classification labels are any hashable values; ``None`` as a prediction means
 "the answer could not be parsed". It is a column of the confusion matrix and a
@@ -8,10 +10,13 @@ over (it has no support: averaging it in would punish every class twice).
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
+
+from rapidfuzz.distance import Levenshtein
 
 Label = Hashable | None
 
@@ -193,3 +198,59 @@ def score_ordering(predicted: Sequence[Hashable], truth: Sequence[Hashable]) -> 
         spearman_rho(predicted, truth),
         position_accuracy(predicted, truth),
     )
+
+
+# -- text answers (VQA and field extraction) -----------------------------------------
+
+ANLS_THRESHOLD = 0.5
+
+
+def normalize_text(text: str) -> str:
+    """Unicode NFKC, lower case, whitespace runs folded to one space, ends stripped.
+
+    Letters of every script are kept as they are (Cyrillic stays Cyrillic); only
+    compatibility forms (full-width digits, ligatures, non-breaking spaces) change.
+    """
+    return " ".join(unicodedata.normalize("NFKC", text).lower().split())
+
+
+def exact_match(predicted: str, truth: str) -> float:
+    """1.0 when the normalised strings are equal, else 0.0."""
+    return float(normalize_text(predicted) == normalize_text(truth))
+
+
+def anls(predicted: str, truth: str, threshold: float = ANLS_THRESHOLD) -> float:
+    """DocVQA's ANLS for one answer: ``1 - NL`` when ``NL < threshold``, else 0.
+
+    ``NL`` is the Levenshtein distance of the normalised strings divided by the
+    longer one's length (0 when both are empty).
+    """
+    nl = Levenshtein.normalized_distance(normalize_text(predicted), normalize_text(truth))
+    return 1.0 - nl if nl < threshold else 0.0
+
+
+def char_error_rate(predicted: str, truth: str) -> float:
+    """``min(1, Levenshtein(predicted, truth) / len(truth))`` on the strings as given.
+
+    An empty truth gives 0 for an empty prediction and 1 for any other.
+    """
+    if not truth:
+        return 0.0 if not predicted else 1.0
+    return min(1.0, Levenshtein.distance(predicted, truth) / len(truth))
+
+
+def word_error_rate(predicted: str, truth: str) -> float:
+    """``min(1, Levenshtein(words(predicted), words(truth)) / len(words(truth)))``.
+
+    Words are the whitespace-separated tokens of the strings as given; an empty
+    truth gives 0 for an empty prediction and 1 for any other.
+    """
+    p, t = predicted.split(), truth.split()
+    if not t:
+        return 0.0 if not p else 1.0
+    return min(1.0, Levenshtein.distance(p, t) / len(t))
+
+
+def cer(predicted: str, truth: str) -> float:
+    """Character error rate of the normalised strings (see :func:`normalize_text`), capped at 1."""
+    return char_error_rate(normalize_text(predicted), normalize_text(truth))

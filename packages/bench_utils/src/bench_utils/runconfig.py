@@ -15,8 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from bench_utils.errors import UsageError
+from bench_utils.normalisers import NORMALISERS
 
-TASKS = ("classification", "page_ordering")
+TASKS = ("classification", "page_ordering", "vqa", "extraction")
+FOLDER_TASKS = ("classification", "page_ordering")  # <class>/images/<subset>/ layout
+FILTERS = {"vqa": ("split", "doc_class", "question_type"), "extraction": ("split", "doc_class")}
 TINY = "tiny"
 
 _TOP_KEYS = {
@@ -30,6 +33,9 @@ _TOP_KEYS = {
     "output_dir",
     "classes",
     "model",
+    "filter",
+    "fields",
+    "system_prompt",
 }
 _MODEL_KEYS = {"family", "name", "params"}
 
@@ -61,10 +67,15 @@ class RunConfig:
     batch_size: int = 1
     output_dir: Path = Path("runs")
     classes: tuple[str, ...] | None = None
+    #: annotated tasks: wanted values per column (split, doc_class, question_type)
+    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: extraction: doc_class -> field name -> normaliser name, in config order
+    fields: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    system_prompt: Path | None = None
 
     def to_record(self) -> dict[str, Any]:
         """A JSON-ready view; stored in the run directory to check ``--resume``."""
-        return {
+        record: dict[str, Any] = {
             "task": self.task,
             "dataset": str(self.dataset),
             "subsets": list(self.subsets) if self.subsets is not None else None,
@@ -79,6 +90,14 @@ class RunConfig:
                 "params": dict(self.model.params),
             },
         }
+        # Added only when used, so the records of runs that predate them stay valid.
+        if self.filters:
+            record["filter"] = {k: list(v) for k, v in self.filters.items()}
+        if self.fields:
+            record["fields"] = {k: dict(v) for k, v in self.fields.items()}
+        if self.system_prompt is not None:
+            record["system_prompt"] = str(self.system_prompt)
+        return record
 
 
 class _Reader:
@@ -160,6 +179,23 @@ def parse_run_config(
         ) from None
     batch_size = top.integer("batch_size", 1, 1)
     seed = top.integer("seed", 0, 0)
+    if task not in FOLDER_TASKS:
+        for key in ("subsets", "classes"):
+            if key in data:
+                raise top.fail(
+                    key,
+                    f"does not apply to {task} (it reads its items from an annotation file); "
+                    "use [filter] split/doc_class instead",
+                )
+    filters = _filters(top, data, task)
+    fields = _fields(top, data, task)
+    system_prompt = (
+        (base / top.string("system_prompt")).resolve() if "system_prompt" in data else None
+    )
+    if system_prompt is not None and "system_prompt" in params:
+        raise model.fail(
+            "params.system_prompt", "and `system_prompt` are both set; keep one of them"
+        )
     return RunConfig(
         task=task,
         dataset=dataset.resolve(),
@@ -171,7 +207,49 @@ def parse_run_config(
         batch_size=batch_size if batch_size is not None else 1,
         output_dir=Path(top.string("output_dir", "runs")),
         classes=top.strings("classes"),
+        filters=filters,
+        fields=fields,
+        system_prompt=system_prompt,
     )
+
+
+def _filters(top: _Reader, data: Mapping[str, Any], task: str) -> dict[str, tuple[str, ...]]:
+    table = data.get("filter")
+    if table is None:
+        return {}
+    if task not in FILTERS:
+        raise top.fail("filter", f"does not apply to {task} (use `subsets` and `classes`)")
+    if not isinstance(table, Mapping):
+        raise top.fail("filter", 'must be a table, e.g. [filter] split = ["test"]')
+    reader = _Reader(top.source, table, "filter.")
+    reader.check_keys(set(FILTERS[task]))
+    return {key: value for key in FILTERS[task] if (value := reader.strings(key)) is not None}
+
+
+def _fields(top: _Reader, data: Mapping[str, Any], task: str) -> dict[str, dict[str, str]]:
+    table = data.get("fields")
+    if task != "extraction":
+        if table is not None:
+            raise top.fail("fields", f"applies to the extraction task only, not {task}")
+        return {}
+    if not isinstance(table, Mapping) or not table:
+        raise top.fail(
+            "fields",
+            "is required for extraction: one table per document class, "
+            'e.g. [fields.inn] number = "digits"',
+        )
+    fields: dict[str, dict[str, str]] = {}
+    for doc_class, declared in table.items():
+        if not isinstance(declared, Mapping) or not declared:
+            raise top.fail(f"fields.{doc_class}", "must be a table of field names and normalisers")
+        for name, normaliser in declared.items():
+            if normaliser not in NORMALISERS:
+                raise top.fail(
+                    f"fields.{doc_class}.{name}",
+                    f"must name a normaliser ({', '.join(NORMALISERS)}), not {normaliser!r}",
+                )
+        fields[doc_class] = dict(declared)
+    return fields
 
 
 def load_run_config(path: Path, dataset_override: Path | None = None) -> RunConfig:

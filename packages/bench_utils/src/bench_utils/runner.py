@@ -6,6 +6,8 @@ loaded; asking writes every batch's records as soon as they arrive.
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +25,7 @@ from bench_utils.dataset import (
 )
 from bench_utils.predictions import PredictionWriter
 from bench_utils.runconfig import ConfigError, ModelConfig, RunConfig
-from bench_utils.tasks import TASK_CLASSES, Record, Task
+from bench_utils.tasks import TASK_CLASSES, AnnotatedTask, Record, Task
 
 TINY_DIR = "tiny-model"
 TINY_POINTER = "tiny-model.path"
@@ -52,6 +54,9 @@ def _choose(found: Sequence[str], wanted: Sequence[str] | None, what: str, root:
 def plan_run(config: RunConfig, prompt: Prompt) -> RunPlan:
     """Find classes, subsets and items; check the prompt and the ground truth."""
     root = config.dataset
+    task_class = TASK_CLASSES[config.task]
+    if issubclass(task_class, AnnotatedTask):
+        return _plan_annotated(task_class, config, prompt)
     classes = _choose(find_classes(root), config.classes, "class", root)
     subsets = _choose(find_subsets(root, classes), config.subsets, "subset", root)
     task = TASK_CLASSES[config.task](root, prompt, classes)
@@ -70,6 +75,21 @@ def plan_run(config: RunConfig, prompt: Prompt) -> RunPlan:
         )
     task.prepare(items)
     return RunPlan(task, tuple(subsets), tuple(items), skipped)
+
+
+def _plan_annotated(task_class: type[AnnotatedTask], config: RunConfig, prompt: Prompt) -> RunPlan:
+    """Items from the task's annotation file: one subset per split, sampled per split."""
+    task = task_class(config, prompt)
+    found = task.discover()
+    subsets = sorted({item.subset for item in found})
+    items: list[Item] = []
+    for subset in subsets:
+        taken = [item for item in found if item.subset == subset]
+        items += sample_items(taken, config.sample_size, config.seed, subset)
+    if not items:
+        raise DatasetError(f"the dataset {config.dataset} has no items for {config.task}")
+    task.prepare(items)
+    return RunPlan(task, tuple(subsets), tuple(items), 0)
 
 
 def check_tiny_support(model: ModelConfig) -> type[ModelInterface]:
@@ -100,8 +120,39 @@ def resolve_model_path(model: ModelConfig, run_dir: Path) -> str:
     return str(built)
 
 
-def load_model(model: ModelConfig, run_dir: Path) -> ModelInterface:
-    return create_model(model.family, resolve_model_path(model, run_dir), **model.params)
+QUIET_HF = {
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",  # hub downloads and transformers' shard loading
+    "TRANSFORMERS_VERBOSITY": "error",
+    "TRANSFORMERS_NO_ADVISORY_WARNINGS": "1",
+}
+
+
+def quiet_hugging_face() -> None:
+    """Keep Hugging Face's own bars and advice out of a run's output (one rich bar stays).
+
+    The variables are set only where the user has not set them; a library already
+    imported has read them, so it is told through its API as well.
+    """
+    for name, value in QUIET_HF.items():
+        os.environ.setdefault(name, value)
+    hub = sys.modules.get("huggingface_hub")
+    if hub is not None and os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] == "1":
+        hub.utils.disable_progress_bars()
+    transformers = sys.modules.get("transformers")
+    if transformers is not None and os.environ["TRANSFORMERS_VERBOSITY"] == "error":
+        transformers.utils.logging.set_verbosity_error()
+        transformers.utils.logging.disable_progress_bar()
+
+
+def load_model(
+    model: ModelConfig, run_dir: Path, system_prompt: str | None = None
+) -> ModelInterface:
+    """The family's model; a config's system prompt goes in as its ``system_prompt`` param."""
+    quiet_hugging_face()
+    params = dict(model.params)
+    if system_prompt is not None:
+        params["system_prompt"] = system_prompt
+    return create_model(model.family, resolve_model_path(model, run_dir), **params)
 
 
 def batched(items: Sequence[Item], size: int) -> list[Sequence[Item]]:

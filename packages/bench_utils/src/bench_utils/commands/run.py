@@ -1,4 +1,4 @@
-"""Run a benchmark task (classification or page ordering) on a dataset and write a report.
+"""Run a benchmark task (classification, page ordering, VQA, extraction) and write a report.
 
 The run directory (under the config's output_dir) holds predictions.jsonl, written as
 answers arrive, then metrics.{json,csv}, the task's detail files and report.md.
@@ -11,11 +11,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from model_interface import available_families
-from print_utils import print_status, print_table, progress_bar
+from print_utils import print_table, progress_bar
 from prompt_handler import load_prompt
 
+from bench_utils.console import say
 from bench_utils.dataset import Item
-from bench_utils.outputs import OVERALL, write_outputs
+from bench_utils.outputs import OVERALL, tiny_warning, write_outputs
+from bench_utils.plots import EXTRA_HINT
 from bench_utils.predictions import (
     PREDICTIONS,
     Key,
@@ -48,6 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _prepare(args: argparse.Namespace) -> tuple[RunConfig, RunPlan, dict[str, object]]:
+    """Config, plan and the run record (config, prompt text, system prompt as sent)."""
     config = load_run_config(args.config, args.dataset)
     families = available_families()
     if config.model.family not in families:
@@ -57,8 +60,18 @@ def _prepare(args: argparse.Namespace) -> tuple[RunConfig, RunPlan, dict[str, ob
         )
     check_tiny_support(config.model)
     prompt = load_prompt(config.prompt)
+    record: dict[str, object] = {"config": config.to_record(), "prompt": prompt.text}
+    if config.system_prompt is not None:
+        system = load_prompt(config.system_prompt)
+        if system.fields:
+            first = sorted(system.fields)[0]
+            raise ConfigError(
+                f"system prompt {config.system_prompt} has the field {{{first}}}; "
+                "a system prompt is sent as written (write {{ and }} for literal braces)"
+            )
+        record["system_prompt"] = system.render()
     plan = plan_run(config, prompt)
-    return config, plan, {"config": config.to_record(), "prompt": prompt.text}
+    return config, plan, record
 
 
 def run(args: argparse.Namespace) -> int:
@@ -80,18 +93,39 @@ def run(args: argparse.Namespace) -> int:
         )
 
     pending = [i for i in plan.items if (plan.task.name, i.subset, i.path) not in done]
-    print_status(
+    warning = tiny_warning(run_record)
+    say(
         f"{plan.task.name}: {len(plan.items)} items in {', '.join(plan.subsets)}"
         + (f" ({plan.skipped} single images skipped)" if plan.skipped else "")
         + (f"; {len(done)} already predicted" if done else "")
         + f"; run directory {run_dir}"
     )
+    if warning:
+        say(f"Note: {warning}", "warn")
     if pending:
-        _predict(config, plan=plan, run_dir=run_dir, done=done, pending=pending, args=args)
-    metrics = write_outputs(run_dir, plan, done, run_record)
-    overall = metrics[OVERALL]
+        _predict(
+            config,
+            plan=plan,
+            run_dir=run_dir,
+            done=done,
+            pending=pending,
+            args=args,
+            run_record=run_record,
+        )
+    outputs = write_outputs(run_dir, plan, done, run_record)
+    overall = outputs.metrics[OVERALL]
     print_table(("metric", "value"), [(k, _show(v)) for k, v in overall.items()], title=OVERALL)
-    print_status(f"report: {run_dir / 'report.md'}", "ok")
+    if warning:
+        say("these metrics come from the random tiny test model (see the note above)", "warn")
+    if not outputs.plotted:
+        say(EXTRA_HINT, "warn")
+    say(f"report: {outputs.files[0]}", "ok")
+    if outputs.plotted:
+        pngs = [p.name for p in outputs.files if p.suffix == ".png"]
+        say(
+            f"html: {run_dir / 'report.html'} (plots: {', '.join(pngs) or 'none'})",
+            "ok",
+        )
     return 0
 
 
@@ -103,10 +137,14 @@ def _predict(
     done: dict[Key, Record],
     pending: list[Item],
     args: argparse.Namespace,
+    run_record: dict[str, object],
 ) -> None:
     # Drop a torn last line before appending to the file.
     write_predictions(run_dir / PREDICTIONS, done.values())
-    model = load_model(config.model, run_dir)
+    system_prompt = run_record.get("system_prompt")
+    model = load_model(
+        config.model, run_dir, str(system_prompt) if system_prompt is not None else None
+    )
     try:
         with PredictionWriter(run_dir / PREDICTIONS) as writer, progress_bar() as progress:
             bar = progress.add_task(plan.task.name, total=len(plan.items), completed=len(done))
@@ -125,7 +163,7 @@ def _predict(
             )
     except BaseException as exc:  # Ctrl-C, a model error, a crash: say how to go on, re-raise
         what = "interrupted" if isinstance(exc, KeyboardInterrupt) else "stopped by an error"
-        print_status(
+        say(
             f"{what}; {len(done)} answers are in {run_dir / PREDICTIONS}; continue with: "
             f"vlmhb run --config {args.config}"
             + (f" --dataset {args.dataset}" if args.dataset else "")

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 from prompt_handler import Prompt
 
+from bench_utils.charts import Chart
 from bench_utils.dataset import Item
 from bench_utils.errors import UsageError
 
@@ -69,6 +70,10 @@ class Task(ABC):
 
     def write_details(self, run_dir: Path, scopes: Mapping[str, Sequence[Record]]) -> list[str]:
         """Write task-specific files; return Markdown sections for the report."""
+        return []
+
+    def charts(self, scopes: Mapping[str, Sequence[Record]]) -> list[Chart]:
+        """What to plot (drawn as PNGs only with the bench-utils[report] extra)."""
         return []
 
     def notes(self, overall: Metrics) -> list[str]:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from bench_utils.answers import format_classes, parse_class_index
+from bench_utils.charts import Bars, Chart, Heatmap
 from bench_utils.dataset import Item
 from bench_utils.metrics import classification_report, confusion_matrix
 from bench_utils.report import markdown_table, write_csv, write_json
@@ -115,6 +116,32 @@ class Classification(Task):
             ]
             sections.append(f"### {scope}\n\n{markdown_table(header, rows)}")
         return sections
+
+    def charts(self, scopes: Mapping[str, Sequence[Record]]) -> list[Chart]:
+        records = scopes["overall"]
+        confusion = self._confusion(records)
+        per_class = self._per_class(records)["per_class"]
+        scored = [row for row in per_class if row["label"] is not None]
+        return [
+            Heatmap(
+                name="confusion_matrix",
+                title="Confusion matrix (all subsets)",
+                rows=tuple(confusion["rows"]),
+                columns=tuple(_name(c) for c in confusion["columns"]),
+                matrix=tuple(tuple(row) for row in confusion["matrix"]),
+                xlabel="predicted class",
+                ylabel="true class",
+            ),
+            Bars(
+                name="per_class_accuracy",
+                title="Accuracy per class",
+                labels=tuple(row["label"] for row in scored),
+                values=tuple(row["recall"] for row in scored),
+                counts=tuple(row["support"] for row in scored),
+                xlabel="true class",
+                ylabel="accuracy",
+            ),
+        ]
 
     def notes(self, overall: Metrics) -> list[str]:
         return [

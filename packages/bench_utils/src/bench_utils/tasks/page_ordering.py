@@ -8,13 +8,14 @@ on Kendall tau, Spearman rho and position accuracy, and is counted.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from statistics import fmean
 
 from prompt_handler import Prompt
 
 from bench_utils.answers import parse_page_order
+from bench_utils.charts import Bars, Chart, Histogram
 from bench_utils.dataset import Item, read_page_order
 from bench_utils.metrics import score_ordering
 from bench_utils.tasks.base import Metrics, Record, Task, base_record
@@ -71,6 +72,39 @@ class PageOrdering(Task):
         for name in SCORES:
             metrics[f"parsed_{name}"] = fmean(getattr(s, name) for s in parsed) if parsed else None
         return metrics
+
+    def charts(self, scopes: Mapping[str, Sequence[Record]]) -> list[Chart]:
+        records = scopes["overall"]
+        longest = max((r["pages"] for r in records), default=0)
+        right = [0] * longest
+        seen = [0] * longest
+        for r in records:
+            predicted = r["predicted"] or []
+            for position, page in enumerate(r["truth"]):
+                seen[position] += 1
+                right[position] += len(predicted) > position and predicted[position] == page
+        parsed = [r["kendall_tau"] for r in records if r["predicted"] is not None]
+        return [
+            Bars(
+                name="accuracy_by_position",
+                title="Accuracy by reading position",
+                labels=tuple(str(position + 1) for position in range(longest)),
+                values=tuple(r / n for r, n in zip(right, seen, strict=True)),
+                counts=tuple(seen),
+                xlabel="reading position",
+                ylabel="accuracy",
+            ),
+            Histogram(
+                name="kendall_tau",
+                title=f"Kendall tau ({len(records) - len(parsed)} malformed left out)",
+                values=tuple(parsed),
+                low=-1.0,
+                high=1.0,
+                bins=10,
+                xlabel="Kendall tau",
+                ylabel="documents",
+            ),
+        ]
 
     def notes(self, overall: Metrics) -> list[str]:
         return [
