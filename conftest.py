@@ -5,6 +5,9 @@ failure: heavy tests (model, container, uv locks) must run in CI, never vanish
 behind a skip. Tests that cannot run on a CPU machine carry the ``gpu`` marker
 and are deselected explicitly by scripts/test instead.
 
+Every exchange with a fake GitHub that breaks GitHub's API description fails the
+test that made it (:func:`github_contract`), even where a module shares one fake.
+
 No test sees the GitHub Actions context or a token of the machine it runs on
 (:func:`no_github_context`): a test that needs one sets it itself.
 """
@@ -12,7 +15,7 @@ No test sees the GitHub Actions context or a token of the machine it runs on
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -31,6 +34,20 @@ def cli() -> Callable[..., Any]:
 @pytest.fixture(autouse=True)
 def no_github_context(monkeypatch: pytest.MonkeyPatch) -> None:
     strip_ci_context(monkeypatch)
+
+
+@pytest.fixture(autouse=True)
+def github_contract() -> Iterator[None]:
+    yield
+    from tests.support.fake_github import take_violations  # noqa: PLC0415
+    from tests.support.github_contract import shared_contract, summary  # noqa: PLC0415
+
+    found = take_violations()
+    if found:
+        source = shared_contract().source
+        pytest.fail(
+            f"{len(found)} exchange(s) with the fake GitHub break {source}:\n{summary(found)}"
+        )
 
 
 @pytest.hookimpl(hookwrapper=True)

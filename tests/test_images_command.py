@@ -161,3 +161,18 @@ def test_locked_staging_bake_and_exports(
     # a second run writes the same bytes
     _run(capsys, root, "--env", "staging", "--export-dir", str(export_dir), env=sandbox.env())
     assert (export_dir / "staging-cu124" / "pylock.toml").read_bytes() == first
+    # an export directory outside the repository is refused before anything is written
+    outside = tmp_path / "outside"
+    code, _, err = _run(
+        capsys,
+        root,
+        "--env",
+        "staging",
+        "--bake",
+        str(tmp_path / "bake-2.json"),
+        "--export-dir",
+        str(outside),
+        env=sandbox.env(),
+    )
+    assert code == 2 and "must lie inside the repository root" in err
+    assert not outside.exists() and not (tmp_path / "bake-2.json").exists()

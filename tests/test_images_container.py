@@ -4,19 +4,27 @@ One runtime variant (staging x cu124) from a sandbox lock, pushed to a local
 docker-registry and read back with skopeo; a stale lock refused; a one-package
 promotion rebuilt with the third-party layers reused; the dev target built once
 and run. Figures (build times, storage size) are printed, never asserted.
+
+Each phase is reported live (past pytest's capture) with its time and the disk the
+buildah storage takes; a phase's images and containers are removed when it ends, so
+the storage holds one phase's images at a time. The storage driver is overlay where
+buildah can mount it (each layer holds its own changes), else vfs with a notice.
 """
 
 from __future__ import annotations
 
 import json
 import subprocess
+import sys
+import time
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from packaging.markers import Marker, default_environment
 from packaging.utils import canonicalize_name
 
+from tests.support import containers
 from tests.support.imagelab import (
     BACKEND,
     COMMIT,
@@ -37,10 +45,38 @@ DEV_SMOKE: tuple[str, ...] = ("vlmhb", "smoke", "--backend", "cpu")
 DEV_SMOKE_EXPECT = '"result": "ok"'
 
 
+def _live(config: pytest.Config) -> Callable[[str], None]:
+    """A writer to the terminal now, not when the test ends (pytest captures output)."""
+    capture = config.pluginmanager.getplugin("capturemanager")
+    terminal = config.pluginmanager.getplugin("terminalreporter")
+
+    def write(line: str) -> None:
+        if capture is None or terminal is None:  # -p no:capture, or no terminal
+            print(line, file=sys.stderr, flush=True)
+            return
+        with capture.global_and_fixture_disabled():
+            terminal.write_line(line)  # on a line of its own, after pytest's dots
+            terminal.flush()
+
+    return write
+
+
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ImageLab]:
-    with open_lab(tmp_path_factory.mktemp("images")) as lab:
+def world(
+    tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
+) -> Iterator[ImageLab]:
+    report = _live(pytestconfig)
+    tmp = tmp_path_factory.mktemp("images")
+    driver = containers.overlay_or_vfs(tmp)
+    if driver == "vfs":
+        report("[images] notice: overlay cannot be mounted here; vfs copies the whole root")
+        report("[images] filesystem per layer and needs about 20 GB of disk for this test")
+    report(f"[images] lab ({driver}): sandbox, servers, local base + uv images ...")
+    started = time.monotonic()
+    with open_lab(tmp, driver=driver, report=report) as lab:
+        report(f"[images] lab ready: {time.monotonic() - started:.0f} s")
         yield lab
+        report(f"[images] figures: {json.dumps(lab.figures)}")
         print("\ncontainer figures:", json.dumps(lab.figures, indent=2))
 
 
@@ -95,7 +131,9 @@ def _third_party_layers(world: ImageLab, image: str) -> list[str]:
 def test_runtime_image_matches_lock_plan_and_registry(world: ImageLab) -> None:
     plan = world.plan()
     (image,) = plan["images"]  # type: ignore[misc]
-    world.build(image, "localhost/runtime:first")
+    with world.phase("runtime image: first build (staging x cu124)"):
+        world.build(image, "localhost/runtime:first")
+    world.figures["runtime image (MB)"] = world.size_mb("localhost/runtime:first")
 
     # installed distributions == the lock's set for the extra, exactly
     listing = world.buildah.exec(
@@ -120,8 +158,9 @@ def test_runtime_image_matches_lock_plan_and_registry(world: ImageLab) -> None:
     assert user == "10001"
 
     # pushed under every planned reference; tags and labels read back with skopeo
-    for reference in image["references"]:
-        world.buildah.push("localhost/runtime:first", reference)
+    with world.phase("runtime image: push and read back"):
+        for reference in image["references"]:
+            world.buildah.push("localhost/runtime:first", reference)
     repository = image["repository"]
     tags = json.loads(
         subprocess.run(
@@ -146,7 +185,9 @@ def test_stale_lock_fails_and_promotion_reuses_third_party_layers(world: ImageLa
     pyproject.write_text(text.replace(f'tag = "{current}"', f'tag = "{NEW_TAG}"', 1))
     # the pyproject moved on, the lock did not: `uv lock --check` in the builder refuses it
     (image,) = world.plan()["images"]  # type: ignore[misc]
-    stale = world.build(image, "localhost/runtime:stale", check=False)
+    with world.phase("runtime image: stale lock refused"):
+        stale = world.build(image, "localhost/runtime:stale", check=False)
+    world.discard()  # the refused build's working containers and layers
     assert stale.returncode != 0
     assert "needs to be updated" in stale.stderr + stale.stdout
 
@@ -156,7 +197,8 @@ def test_stale_lock_fails_and_promotion_reuses_third_party_layers(world: ImageLa
     assert image["labels"][f"io.github.vlmhyperbenchteam.package.{PROMOTED}"] == (
         f"{NEW_TAG}@{commit}"
     )
-    world.build(image, "localhost/runtime:promoted")
+    with world.phase("runtime image: rebuild after a one-package promotion"):
+        world.build(image, "localhost/runtime:promoted")
     first = _third_party_layers(world, "localhost/runtime:first")
     promoted = _third_party_layers(world, "localhost/runtime:promoted")
     assert first == promoted
@@ -177,17 +219,21 @@ def test_stale_lock_fails_and_promotion_reuses_third_party_layers(world: ImageLa
     layers_first = world.buildah.skopeo_inspect(first_ref)["Layers"]
     layers_promoted = world.buildah.skopeo_inspect(reference)["Layers"]
     assert layers_first[: len(first)] == layers_promoted[: len(first)]  # type: ignore[index]
+    # The runtime phase is over: only the base and uv images stay for the dev build.
+    world.discard("localhost/runtime:first", "localhost/runtime:promoted")
 
 
 def test_dev_image_runs_the_cli(world: ImageLab) -> None:
     plan = world.plan("dev")
     (image,) = plan["images"]  # type: ignore[misc]
-    # The dev image holds torch from PyPI (a CUDA build, ~6 GB). The vfs driver copies
-    # the whole root filesystem for every cached step, which overflows the disk after
-    # the torch layer; one working container per stage (no step cache) builds it in
-    # two copies. Layer reuse is the runtime image's concern, tested above.
-    world.build(image, "localhost/dev:test", layers=False)
-    out = world.buildah.exec("localhost/dev:test", *DEV_SMOKE)
+    # The dev image holds torch from PyPI (a CUDA build, ~6 GB). Without a step cache
+    # (one working container per stage) it is built in the fewest copies, on vfs too,
+    # which copies the whole root filesystem per layer. Layer reuse is the runtime
+    # image's concern, tested above.
+    with world.phase("dev image: build (torch from PyPI)"):
+        world.build(image, "localhost/dev:test", layers=False)
+    with world.phase("dev image: smoke run"):
+        out = world.buildah.exec("localhost/dev:test", *DEV_SMOKE)
     assert DEV_SMOKE_EXPECT in out
     world.figures["dev image (MB)"] = world.size_mb("localhost/dev:test")
-    world.figures["runtime image (MB)"] = world.size_mb("localhost/runtime:first")
+    world.discard("localhost/dev:test")

@@ -9,7 +9,7 @@ from release_tool.core.config import Config
 from release_tool.core.consistency import check_uv_pins
 from release_tool.core.env_forms import pins_from_env, untested_note
 from release_tool.core.profile_state import ProfileState, lock_disagreements, read_profile_state
-from release_tool.core.status_report import last_release, package_status
+from release_tool.core.status_report import last_release, package_status, pending_text
 from release_tool.errors import InputRejected
 
 HELLO = "https://github.com/VLMHyperBenchTeam/hello_world.git"
@@ -114,6 +114,26 @@ def test_unreachable_repository_in_status() -> None:
     status = package_status("hello-world", Version("0.2.0"), "Could not resolve host", [staging])
     assert status.unreachable == "Could not resolve host" and status.last_tag is None
     assert status.profiles["staging"].commit is None
+    assert not status.reachable and not status.pending_complete
+    # nothing known locally: unknown, never "nothing"
+    assert status.pending == () and pending_text(status) == "unknown"
+
+
+def test_unreachable_repository_still_shows_what_the_tree_knows() -> None:
+    staging = profile(
+        "staging", "0.0.11", "0.2.0", {"hello-world": ("0.0.11", C1), "print-utils": ("0.2.0", C2)}
+    )
+    prod = profile("prod", "0.0.10", "0.2.0", None)
+    status = package_status("hello-world", Version("0.2.0"), "offline", [staging, prod])
+    assert status.pending == (
+        "packages/* 0.2.0 newer than staging 0.0.11",
+        "staging 0.0.11 not in prod",
+    )
+    assert pending_text(status).endswith("; unknown beyond that")
+    # the same package reachable: the full picture, and "nothing" only when nothing is
+    reached = package_status("print-utils", Version("0.2.0"), ["0.2.0"], [staging])
+    assert reached.reachable and reached.pending_complete
+    assert pending_text(reached) == "nothing"
 
 
 def test_uv_pins_must_be_equal() -> None:

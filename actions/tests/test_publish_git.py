@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from release_tool.adapters import split as split_module
 from release_tool.adapters.split import split_directory
 from release_tool.cli import build_parser, main
 from release_tool.commands.publish import publish
@@ -37,12 +38,41 @@ def test_split_is_deterministic_across_runs_and_clones(tmp_path: Path) -> None:
     mono = make_monorepo(tmp_path / "a")
     other = make_monorepo(tmp_path / "b")
     first = _split(mono, "hello-world")
+    split_module._SPLITS.clear()  # a second run that splits again, not from memory
     assert _split(mono, "hello-world") == first
     assert _split(other, "hello-world") == first
     # the split holds the directory's files at its root
     files = mono.git("ls-tree", "--name-only", first).split()
     assert "pyproject.toml" in files
     assert "packages" not in files
+
+
+def test_a_split_is_made_once_per_commit_in_a_process(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mono = make_monorepo(tmp_path)
+    split_module._SPLITS.clear()
+    capsys.readouterr()
+    first = _split(mono, "hello-world")
+    assert "git subtree split" in capsys.readouterr().err
+    assert _split(mono, "hello-world") == first
+    again = capsys.readouterr().err
+    assert "git subtree split" not in again and "already made" in again
+    # a new commit on origin/main is split again
+    mono.commit_change("packages/hello_world/README.md", "\nNew.\n", "feat(hello): new")
+    mono.git("fetch", "-q", "origin")
+    assert _split(mono, "hello-world") != first
+    assert "git subtree split" in capsys.readouterr().err
+
+
+def test_parallel_splits_equal_one_by_one(tmp_path: Path) -> None:
+    mono = make_monorepo(tmp_path)
+    directories = [spec["directory"] for spec in PACKAGES.values()]
+    split_module._SPLITS.clear()
+    together = split_module.split_directories(mono.work, directories, "origin/main", mono.env())
+    split_module._SPLITS.clear()
+    one_by_one = {d: split_directory(mono.work, d, "origin/main", mono.env()) for d in directories}
+    assert together == one_by_one and len(set(together.values())) == len(directories)
 
 
 @pytest.mark.uvlock

@@ -1,4 +1,5 @@
-"""``release-tool rehearse`` as the README writes it, then the state it leaves behind.
+"""``release-tool rehearse`` as the README writes it, on a fresh clone, then the state it
+leaves behind; its summary piped and on a terminal.
 
 Run with GITHUB_ACTIONS=true, a token, and the GitHub API and server URLs pointing at a
 local server that counts requests: the rehearsal must make none.
@@ -6,7 +7,9 @@ local server that counts requests: the rehearsal must make none.
 
 from __future__ import annotations
 
+import io
 import json
+import re
 import subprocess
 import threading
 import tomllib
@@ -16,7 +19,9 @@ from pathlib import Path
 
 import pytest
 from release_tool.cli import main
+from release_tool.commands.rehearse import log_name, summary
 
+from tests.support.readme import main_job
 from tests.support.sandbox import ROOT, clean_env, git
 from tests.support.tools import uv_binary
 
@@ -73,8 +78,6 @@ def _locked(repo: Path, ref: str, env: str) -> dict[str, str]:
 @pytest.mark.slow
 def test_rehearse_as_the_readme_writes_it(tmp_path: Path, api: tuple[str, list[str]]) -> None:
     url, seen = api
-    keep = tmp_path / "rehearsal"
-    refs_before = git("for-each-ref", "--format=%(refname) %(objectname)", cwd=ROOT)
     env = clean_env(
         {
             "GITHUB_ACTIONS": "true",
@@ -85,19 +88,34 @@ def test_rehearse_as_the_readme_writes_it(tmp_path: Path, api: tuple[str, list[s
             "GH_TOKEN": "ghs_rehearsalsecret0123456789",
         }
     )
+    # The README's line, exactly, in a fresh clone: its "$(mktemp -d)" lands in TMPDIR.
+    clone, tmpdir = tmp_path / "clone", tmp_path / "tmp"
+    git("clone", "--quiet", str(ROOT), str(clone), cwd=tmp_path)
+    refs_before = git("for-each-ref", "--format=%(refname) %(objectname)", cwd=clone)
+    tmpdir.mkdir()
+    env["TMPDIR"] = str(tmpdir)
+    env["PATH"] = f"{Path(uv_binary()).parent}:{env['PATH']}"
     done = subprocess.run(
-        [uv_binary(), "run", "release-tool", "rehearse", "--keep", str(keep)],
-        cwd=ROOT,
+        ["bash", "-c", main_job()],
+        cwd=clone,
         env=env,
         capture_output=True,
         text=True,
         check=False,
     )
     assert done.returncode == 0, done.stderr[-4000:]
-    assert seen == []  # no request reached the "GitHub API"
+    (keep,) = [p for p in tmpdir.iterdir() if (p / "rehearsal.json").is_file()]
+    # only release-tool and its dependencies were installed: no torch, no CUDA wheels
+    site = next((clone / ".venv" / "lib").glob("python3*/site-packages"))
+    installed = {p.name.split("-")[0].lower() for p in site.glob("*.dist-info")}
+    assert "release_tool" in installed and "pygithub" in installed
+    assert not {n for n in installed if n.startswith(("torch", "nvidia", "triton"))}
+    assert seen == [], seen  # no request reached the "GitHub API"
     assert "release rehearsal" in done.stdout and "everything is kept in" in done.stdout
     assert "ghs_rehearsalsecret" not in done.stdout + done.stderr
-    assert git("for-each-ref", "--format=%(refname) %(objectname)", cwd=ROOT) == refs_before
+    # the checkout it ran in is only read
+    assert git("for-each-ref", "--format=%(refname) %(objectname)", cwd=clone) == refs_before
+    assert git("status", "--porcelain", "--untracked-files=no", cwd=clone) == ""
 
     result = json.loads((keep / "rehearsal.json").read_text(encoding="utf-8"))
     origin = keep / "origin.git"
@@ -135,3 +153,76 @@ def test_rehearse_refuses_a_directory_that_is_not_empty(
     assert rc == 2
     assert "is not an empty directory" in capsys.readouterr().err
     assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine\n"
+
+
+_LONG = "staging: promote 6 packages (bench-utils 0.2.0, hello-world 0.2.0, model-interface 0.2.0)"
+RESULT = {
+    "directory": "/tmp/a-rather-long-directory-name/for-the-rehearsal-that-is-kept",
+    "steps": [
+        {
+            "name": "package repositories",
+            "seconds": 0.4,
+            "branch": None,
+            "title": None,
+            "lock_diff": "",
+            "note": "6 package repositories with today's pinned tags",
+        },
+        {
+            "name": "promote into staging (batch)",
+            "seconds": 5.1,
+            "branch": "release/staging/batch-39e03840b6 (merged)",
+            "title": _LONG,
+            "lock_diff": "first lock (50 packages)",
+            "note": "",
+        },
+    ],
+    "outcomes": {
+        "staging_single": {
+            "pins": [{"package": "hello-world", "tag": "0.2.1", "commit": "1" * 40}]
+        },
+        "prod_from_staging": {"pins": [{}] * 6},
+        "prod_rollback": {
+            "pins": [
+                {
+                    "package": "hello-world",
+                    "previous_tag": "0.2.1",
+                    "tag": "0.2.0",
+                    "commit": "2" * 40,
+                }
+            ]
+        },
+    },
+}
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_piped_summary_is_plain_unwrapped_and_titles_hold_only_pr_titles() -> None:
+    out = io.StringIO()
+    summary(out, RESULT, kept=True)
+    text = out.getvalue()
+    assert not set("┃│┏━") & set(text)  # no table
+    assert f"      PR title:  {_LONG}\n" in text  # one line, unwrapped
+    assert "      result:    6 package repositories with today's pinned tags\n" in text
+    # only the promotion's PR title is labelled as one
+    assert text.count("PR title:") == 1
+    assert f"everything is kept in {RESULT['directory']}\n" in text
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_terminal_summary_fits_the_terminal_width(width: int) -> None:
+    out = _Terminal()
+    summary(out, RESULT, kept=True, width=width)
+    text = re.sub(r"\x1b\[[0-9;]*m", "", out.getvalue())  # the colours
+    table = [line for line in text.splitlines() if set(line) & set("┃│┏━┡└")]
+    assert table and all(len(line) <= width for line in table)
+    assert "PR title" in out.getvalue()
+
+
+def test_log_names_are_plain_words() -> None:
+    assert log_name(2, "monorepo origin + clone") == "02-monorepo-origin-clone.log"
+    assert log_name(9, "promote prod --from-env staging") == "09-promote-prod-from-env-staging.log"
+    assert log_name(3, "adopt (legacy/main + old tags kept)") == "03-adopt.log"

@@ -126,6 +126,7 @@ def test_status_and_check_remote_against_real_repositories(
     assert hello["profiles"]["staging"] == {"tag": "0.0.11", "commit": commit}
     assert hello["profiles"]["prod"] == {"tag": "0.0.11", "commit": None}
     assert hello["pending"] == ["0.2.0 not released", "staging 0.0.11 not in prod"]
+    assert hello["reachable"] is True and hello["pending_complete"] is True
     profiles = {p["env"]: p["state"] for p in json.loads(out)["profiles"]}
     assert profiles == {"staging": "agrees", "prod": "not yet locked"}
     rc, out, err = run(capsys, "check", "--remote", "--repo", str(mono), env=sandbox.env())
@@ -149,7 +150,15 @@ def test_status_and_check_remote_against_real_repositories(
     rc, out, err = run(capsys, "status", "--repo", str(mono), env=cut_off)
     assert rc == 0, err
     assert "unreachable: fatal:" in out and "staging lock: agrees" in out
+    assert "nothing" not in out and "unknown" in out
     rc, out, _ = run(capsys, "status", "--json", "--repo", str(mono), env=cut_off)
-    for package in json.loads(out)["packages"]:
+    offline = {p["package"]: p for p in json.loads(out)["packages"]}
+    for package in offline.values():
         assert package["last_tag"] is None
+        assert package["reachable"] is False and package["pending_complete"] is False
         assert "does not appear to be a git repository" in package["unreachable"]
+    # what the working tree knows is pending is shown all the same
+    assert offline["hello-world"]["pending"] == [
+        "packages/* 0.2.0 newer than staging 0.0.11",
+        "staging 0.0.11 not in prod",
+    ]

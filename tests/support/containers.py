@@ -1,4 +1,4 @@
-"""Daemonless image builds for tests and benchmarks (recipes in shared/NOTES.md).
+"""Daemonless image builds for tests and benchmarks (recipes in docs/testing.md).
 
 buildah with ``--isolation chroot`` in a private storage root (``--storage-driver vfs``
 for the tests; benchmarks pick ``overlay`` where the kernel allows it);
@@ -21,7 +21,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -123,8 +123,15 @@ class Buildah:
             self.driver,
         ]
 
+    def env(self) -> dict[str, str]:
+        """buildah's temporary files (layer blobs while committing) under the root too, so
+        that :meth:`disk_usage` counts them and they go with :meth:`remove_storage`."""
+        tmp = self.root / "tmp"
+        tmp.mkdir(parents=True, exist_ok=True)
+        return clean_env({"TMPDIR": str(tmp)})
+
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        return _run(["buildah", *self._common(), *args], check=check)
+        return _run(["buildah", *self._common(), *args], env=self.env(), check=check)
 
     def build(
         self, context: Path, *args: str, check: bool = True, layers: bool = True
@@ -133,20 +140,27 @@ class Buildah:
         return self.run("bud", "--isolation", "chroot", cache, *args, str(context), check=check)
 
     def build_timed(
-        self, context: Path, *args: str, check: bool = True, layers: bool = True
+        self,
+        context: Path,
+        *args: str,
+        check: bool = True,
+        layers: bool = True,
+        live: Callable[[str], None] | None = None,
     ) -> tuple[subprocess.CompletedProcess[str], list[tuple[str, float]]]:
         """:meth:`build` with each ``[stage] STEP n/m: ...`` line and the seconds until the
         next step began (or the build ended); stderr is merged into stdout. The storage's
-        size is sampled every ``SAMPLE_S`` seconds meanwhile into :attr:`peak_bytes`."""
+        size is sampled every ``SAMPLE_S`` seconds meanwhile into :attr:`peak_bytes`.
+        ``live`` gets each step line as it starts, with the seconds since the build began."""
         cache = "--layers" if layers else "--layers=false"
         argv = ["buildah", *self._common(), "bud", "--isolation", "chroot", cache]
         argv += [*args, str(context)]
         lines: list[str] = []
         starts: list[tuple[str, float]] = []
+        began = time.monotonic()
         with (
             self._sampling(),
             subprocess.Popen(
-                argv, env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+                argv, env=self.env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
             ) as proc,
         ):
             assert proc.stdout is not None
@@ -154,6 +168,8 @@ class Buildah:
                 lines.append(line)
                 if _STEP.match(line):
                     starts.append((line.strip(), time.monotonic()))
+                    if live is not None:
+                        live(f"{starts[-1][1] - began:6.0f} s  {line.strip()[:110]}")
                 elif line.startswith("--> Using cache") and starts:
                     starts[-1] = (f"(cached) {starts[-1][0]}", starts[-1][1])
             code = proc.wait()
@@ -226,15 +242,16 @@ class Buildah:
         return self.peak[0]
 
     def disk_usage(self) -> int:
-        """Bytes the storage root takes on disk (``du -x``: not through overlay mounts)."""
-        storage = self.root / "storage"
-        if not storage.exists():
+        """Bytes the storage root and buildah's temporary files take on disk (``du -x``:
+        not through overlay mounts)."""
+        paths = [str(p) for p in (self.root / "storage", self.root / "tmp") if p.exists()]
+        if not paths:
             return 0
         # du exits 1 when files vanish under it during a build; its total still holds.
-        out = _run(["du", "-s", "-x", "-B1", str(storage)], check=False).stdout.split()
-        if not out:
-            raise RuntimeError(f"du could not measure {storage}")
-        return int(out[0])
+        out = _run(["du", "-s", "-x", "-c", "-B1", *paths], check=False).stdout.splitlines()
+        if not out or not out[-1].endswith("total"):
+            raise RuntimeError(f"du could not measure {', '.join(paths)}")
+        return int(out[-1].split()[0])
 
     def works(self) -> bool:
         """Whether this driver can create and mount a container here (overlay needs
@@ -248,6 +265,13 @@ class Buildah:
         self.run("rm", name, check=False)
         return mounted
 
+    def discard(self, *images: str) -> None:
+        """Remove ``images``, every working container and the images no tag names."""
+        self.run("rm", "--all", check=False)
+        if images:
+            self.run("rmi", "--force", *images, check=False)
+        self.run("rmi", "--prune", check=False)
+
     def remove_storage(self) -> None:
         """Delete every container and image, unmount what is left, remove the root."""
         self.run("rm", "--all", check=False)
@@ -258,6 +282,15 @@ class Buildah:
         for mount in sorted((m for m in mounts if m.startswith(prefix)), reverse=True):
             _run(["umount", "-l", mount], check=False)
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def overlay_or_vfs(tmp: Path) -> str:
+    """``overlay`` where buildah can create and mount a container with it here, else ``vfs``."""
+    probe = Buildah(tmp / "driver-probe", "overlay")
+    try:
+        return "overlay" if probe.works() else "vfs"
+    finally:
+        probe.remove_storage()
 
 
 def make_local_images(buildah: Buildah, workdir: Path, uv_binary: str) -> tuple[str, str]:

@@ -14,9 +14,20 @@ request for assertions, and injects faults at a chosen request index:
 - ``drop`` / ``drop-after``: close the connection without an answer, before or
   after doing the work.
 
+Every exchange is held to GitHub's REST API description (see
+:mod:`tests.support.github_contract`): the request the tool sent against the operation
+the route serves, the fake's answer against that operation's documented responses.
+Findings gather in ``violations``; the repository's conftest fails the test that made
+them (:func:`take_violations`), and :func:`serve_fake_github` checks again when its
+block ends. Exempt, and labelled in ``exempt``: answers of the fault plan (undocumented
+on purpose); 401 for a wrong token; 404 for an unknown repository or organization, or
+from an operation that documents no 404 (GitHub answers it for any absent resource);
+403 for a path in ``forbidden`` (a token without the permission) where the operation
+documents no 403. A 404 or 403 the operation documents is validated like any answer.
+
 Branch refs live in a real bare repository when one is given (``git_dir``),
 so ``DELETE /git/refs/heads/X`` removes the branch a real ``git push`` made.
-Recipes: ``shared/NOTES.md``.
+Recipes, and how it is held to GitHub's description: ``docs/testing.md``.
 """
 
 from __future__ import annotations
@@ -26,19 +37,27 @@ import re
 import subprocess
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from tests.support import fake_github_json as shapes
+
+if TYPE_CHECKING:
+    from tests.support.github_contract import Violation
+    from tests.support.github_description import Operation
 
 PREFIX = "/api/v3"
 FAULT_KINDS = ("500", "502-after", "429", "403-secondary", "403-forbidden", "drop", "drop-after")
 SECONDARY_MESSAGE = (
     "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
 )
+DOCS = "https://docs.github.com/rest"  # every GitHub error body names its docs page
 Json = Any
 
 
@@ -153,9 +172,16 @@ class FakeGitHub:
         self._ids = 1000
         self._time = 1_700_000_000
         self.clock: Callable[[], float] = time.time  # the rate-limit reset times derive from it
+        self.violations: list[Violation] = []  # requests and answers that break the description
+        self.exempt: dict[int, str] = {}  # request index -> why its answer was not validated
+        self.validated: dict[str, int] = {}  # operation id -> exchanges validated
 
     def reset(self) -> None:
-        """Forget all state, requests and faults (the server keeps running)."""
+        """Forget all state, requests and faults (the server keeps running).
+
+        Contract violations are kept: the test that made them fails on them
+        (:func:`take_violations`, checked after every test), never a reset.
+        """
         with self._lock:
             self.repos.clear()
             self.orgs.clear()
@@ -164,6 +190,7 @@ class FakeGitHub:
             self.faults.clear()
             self.after_request.clear()
             self.persistent_fault = None
+            self.exempt.clear()
 
     # -- set-up and assertions -------------------------------------------------
     def add_repo(self, full_name: str, *, git_dir: Path | None = None) -> Repo:
@@ -189,6 +216,16 @@ class FakeGitHub:
     def calls(self) -> list[str]:
         return [f"{r.method} {r.path}" for r in self.requests]
 
+    def assert_contract(self) -> None:
+        """Fail with every exchange that broke GitHub's API description, if any."""
+        from tests.support.github_contract import shared_contract, summary  # noqa: PLC0415
+
+        if self.violations:
+            found, source = list(self.violations), shared_contract().source
+            raise AssertionError(
+                f"{len(found)} exchange(s) with the fake GitHub break {source}:\n{summary(found)}"
+            )
+
     # -- helpers for handlers --------------------------------------------------
     def _next_id(self) -> int:
         self._ids += 1
@@ -204,35 +241,34 @@ class FakeGitHub:
     def _html(self, repo: Repo) -> str:
         return self.base.removesuffix(PREFIX) + f"/{repo.full_name}"
 
+    def user_json(self, login: str, uid: int, kind: str = "Bot") -> dict[str, Json]:
+        return shapes.user_json(self.base, login, uid, kind)
+
     def label_json(self, repo: Repo, name: str) -> dict[str, Json]:
-        label = repo.labels[name]
         api, _ = self._urls(repo)
-        return {**label, "url": f"{api}/labels/{name}"}
+        return shapes.label_json(api, repo.labels[name])
 
     def issue_json(self, repo: Repo, issue: dict[str, Json], *, as_pull: bool) -> dict[str, Json]:
         api, html = self._urls(repo)
         n = issue["number"]
-        data = {
-            k: v for k, v in issue.items() if k not in {"head", "base", "label_names", "_merged"}
-        }
+        comments = sum(1 for c in repo.comments.values() if c["issue_number"] == n)
+        data = shapes.issue_fields(api, html, issue, comments)
         data["labels"] = [self.label_json(repo, name) for name in issue["label_names"]]
-        data["user"] = {"login": "release-bot", "id": 1, "type": "Bot"}
-        data["comments_url"] = f"{api}/issues/{n}/comments"
-        data["issue_url"] = f"{api}/issues/{n}"
-        data["repository_url"] = api
+        data["user"] = self.user_json("release-bot", 1)
         if "head" in issue:
-            pull_api = f"{api}/pulls/{n}"
             if as_pull:
-                data.update(
-                    url=pull_api,
-                    html_url=f"{html}/pull/{n}",
-                    merged=issue["_merged"],
-                    head=self._ref_json(repo, issue["head"]),
-                    base=self._ref_json(repo, issue["base"]),
-                )
+                head = self._ref_json(repo, issue["head"])
+                data.update(shapes.pull_fields(api, html, n, issue["_merged"], head["sha"]))
+                data.update(head=head, base=self._ref_json(repo, issue["base"]))
             else:
                 data.update(url=f"{api}/issues/{n}", html_url=f"{html}/pull/{n}")
-                data["pull_request"] = {"url": pull_api, "html_url": f"{html}/pull/{n}"}
+                data["pull_request"] = {
+                    "url": f"{api}/pulls/{n}",
+                    "html_url": f"{html}/pull/{n}",
+                    "diff_url": f"{html}/pull/{n}.diff",
+                    "patch_url": f"{html}/pull/{n}.patch",
+                    "merged_at": None,
+                }
         else:
             data.update(url=f"{api}/issues/{n}", html_url=f"{html}/issues/{n}")
         return data
@@ -243,29 +279,25 @@ class FakeGitHub:
             "label": f"{repo.owner}:{branch}",
             "sha": repo.branch_sha(branch) or "0" * 40,
             "repo": self.repo_json(repo),
+            "user": self.repo_json(repo)["owner"],
         }
 
     def repo_json(self, repo: Repo) -> dict[str, Json]:
-        api, html = self._urls(repo)
-        return {
-            "id": abs(hash(repo.full_name)) % 100000,
-            "name": repo.name,
-            "full_name": repo.full_name,
-            "owner": {"login": repo.owner, "id": 2, "type": "Organization"},
-            "default_branch": repo.default_branch,
-            "url": api,
-            "html_url": html,
-            "private": repo.private,
-            "visibility": "private" if repo.private else "public",
-        }
+        owner = self.user_json(repo.owner, 2, "Organization")
+        rid = abs(hash(repo.full_name)) % 100000
+        return shapes.repository_json(
+            self.base, repo.full_name, rid, repo.default_branch, owner, private=repo.private
+        )
 
     def comment_json(self, repo: Repo, comment: dict[str, Json]) -> dict[str, Json]:
         api, html = self._urls(repo)
         n, cid = comment["issue_number"], comment["id"]
         return {
             "id": cid,
+            "node_id": shapes.node_id("IssueComment", cid),
             "body": comment["body"],
-            "user": {"login": "release-bot", "id": 1, "type": "Bot"},
+            "user": self.user_json("release-bot", 1),
+            "author_association": "NONE",
             "created_at": comment["created_at"],
             "updated_at": comment["updated_at"],
             "url": f"{api}/issues/comments/{cid}",
@@ -291,20 +323,53 @@ class FakeGitHub:
         repo.issues[number] = issue
         return issue
 
-    def ensure_label(self, repo: Repo, name: str, color: str = "ededed") -> None:
+    def ensure_label(
+        self, repo: Repo, name: str, color: str = "ededed", description: str | None = None
+    ) -> None:
+        """Make label ``name`` unless it exists (GitHub's own labels have no description)."""
         if name not in repo.labels:
             repo.labels[name] = {
                 "id": self._next_id(),
                 "name": name,
                 "color": color,
-                "description": None,
+                "description": description,
             }
 
 
-def _handlers() -> list[tuple[str, re.Pattern[str], Callable[..., tuple[int, Json]]]]:
+Route = tuple[str, re.Pattern[str], Callable[..., tuple[int, Json]]]
+
+
+def _handlers() -> list[Route]:
     from tests.support import fake_github_routes as routes  # noqa: PLC0415 - cycle
 
     return routes.ROUTES
+
+
+def _route(method: str, path: str) -> tuple[Route, re.Match[str]] | None:
+    for route in _handlers():
+        match = route[1].fullmatch(path)
+        if route[0] == method and match:
+            return route, match
+    return None
+
+
+def _target(fake: FakeGitHub, match: re.Match[str]) -> Repo | Org | None:
+    """The repository (groups owner + repo) or organization (group org) a route names.
+
+    None for a route that names neither (``/user/...``); ApiError 404 when it names one
+    the fake does not hold.
+    """
+    groups = match.groupdict()
+    target: Repo | Org | None = None
+    if "repo" in groups:
+        target = fake.repos.get(f"{groups['owner']}/{groups['repo']}")
+    elif "org" in groups:
+        target = fake.orgs.get(groups["org"])
+    else:
+        return None
+    if target is None:
+        raise ApiError(404, "Not Found")
+    return target
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -323,14 +388,16 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             body = json.loads(raw) if raw else None
         except ValueError:
-            body = None
+            body = raw.decode(errors="replace")  # the contract check reports it
         with fake._lock:
             index = len(fake.requests)
             fault = fake.faults.pop(index, None) or fake.persistent_fault
             fake.requests.append(
                 Request(index, method, path, query, dict(self.headers), body, fault and fault.kind)
             )
+            operation = self._check_request(fake, method, path, query, body)
             if fault and fault.kind in {"500", "429", "403-secondary", "403-forbidden", "drop"}:
+                fake.exempt[index] = f"fault plan: {fault.kind} (undocumented on purpose)"
                 self._answer_fault(fault)
                 return
             status, payload = self._dispatch(fake, method, path, query, body)
@@ -338,9 +405,73 @@ class _Handler(BaseHTTPRequestHandler):
             if hook is not None:
                 hook()
         if fault is not None:  # a fault after the work: the client never learns it landed
+            fake.exempt[index] = f"fault plan: {fault.kind} (undocumented on purpose)"
             self._answer_fault(fault)
             return
+        if status == 401:
+            fake.exempt[index] = "401 bad credentials (any operation; documented on none)"
+        elif status == 404 and self._unknown_target(fake, method, path):
+            fake.exempt[index] = (
+                "404 unknown repository or organization (any operation; documented on some)"
+            )
+        elif status == 404 and operation is not None and not self._documents(operation, 404):
+            fake.exempt[index] = (
+                f"404 not found, undocumented on {operation.operation_id} "
+                "(GitHub answers it for any absent resource)"
+            )
+        elif status == 403 and path in fake.forbidden and not self._documents(operation, 403):
+            fake.exempt[index] = "403 missing permission (any operation; documented on some)"
+        elif operation is not None:
+            self._check_response(fake, operation, status, payload)
         self._send(status, payload)
+
+    @staticmethod
+    def _unknown_target(fake: FakeGitHub, method: str, path: str) -> bool:
+        """Whether the route names a repository or organization the fake does not hold."""
+        found = _route(method, path)
+        if found is None:
+            return False
+        try:
+            _target(fake, found[1])
+        except ApiError:
+            return True
+        return False
+
+    @staticmethod
+    def _documents(operation: Operation | None, status: int) -> bool:
+        from tests.support.github_contract import shared_contract  # noqa: PLC0415
+
+        return operation is not None and shared_contract().documents(operation, status)
+
+    def _check_request(
+        self, fake: FakeGitHub, method: str, path: str, query: dict[str, str], body: Json
+    ) -> Operation | None:
+        from tests.support.github_contract import Violation, shared_contract  # noqa: PLC0415
+
+        found = _route(method, path)
+        if found is None:
+            fake.violations.append(
+                Violation("?", "request", "$", f"the fake serves no route for {method} {path}")
+            )
+            return None
+        contract = shared_contract()
+        operation = contract.operation(method, found[0][1])
+        if isinstance(body, str):
+            fake.violations.append(
+                Violation(operation.operation_id, "request body", "$", "not JSON")
+            )
+            body = None
+        fake.violations += contract.check_request(operation, path, query, body)
+        return operation
+
+    def _check_response(
+        self, fake: FakeGitHub, operation: Operation, status: int, payload: Json
+    ) -> None:
+        from tests.support.github_contract import shared_contract  # noqa: PLC0415
+
+        headers = {"Content-Type": "application/json; charset=utf-8"}
+        fake.violations += shared_contract().check_response(operation, status, headers, payload)
+        fake.validated[operation.operation_id] = fake.validated.get(operation.operation_id, 0) + 1
 
     def _dispatch(
         self, fake: FakeGitHub, method: str, path: str, query: dict[str, str], body: Json
@@ -352,26 +483,20 @@ class _Handler(BaseHTTPRequestHandler):
             return 401, {"message": "Bad credentials"}
         if path in fake.forbidden:
             return 403, {"message": "Resource not accessible by personal access token"}
-        for verb, pattern, handler in _handlers():
-            match = pattern.fullmatch(path)
-            if verb == method and match:
-                try:
-                    groups = match.groupdict()
-                    target: Repo | Org | None = None
-                    if "repo" in groups:
-                        target = fake.repos.get(f"{match['owner']}/{match['repo']}")
-                    elif "org" in groups:
-                        target = fake.orgs.get(match["org"])
-                    if target is None and ("repo" in groups or "org" in groups):
-                        raise ApiError(404, "Not Found")
-                    args = {k: v for k, v in groups.items() if k not in {"owner", "repo", "org"}}
-                    return handler(fake, target, query=query, body=body, **args)
-                except ApiError as exc:
-                    payload: dict[str, Json] = {"message": exc.message}
-                    if exc.errors:
-                        payload["errors"] = exc.errors
-                    return exc.status, payload
-        return 404, {"message": "Not Found"}
+        found = _route(method, path)
+        if found is None:
+            return 404, {"message": "Not Found", "documentation_url": DOCS}
+        (_, _, handler), match = found
+        try:
+            target = _target(fake, match)
+            groups = match.groupdict()
+            args = {k: v for k, v in groups.items() if k not in {"owner", "repo", "org"}}
+            return handler(fake, target, query=query, body=body, **args)
+        except ApiError as exc:
+            payload: dict[str, Json] = {"message": exc.message, "documentation_url": DOCS}
+            if exc.errors:
+                payload["errors"] = exc.errors
+            return exc.status, payload
 
     def _answer_fault(self, fault: Fault) -> None:
         if fault.kind in {"drop", "drop-after"}:
@@ -441,9 +566,29 @@ def serve_fake_github(fake: FakeGitHub | None = None) -> Iterator[FakeGitHub]:
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.daemon = True
     thread.start()
+    _SERVING.add(fake)
     try:
         yield fake
     finally:
+        _SERVING.discard(fake)
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+    fake.assert_contract()  # only when the block succeeded: never hide the test's own failure
+
+
+_SERVING: weakref.WeakSet[FakeGitHub] = weakref.WeakSet()  # fakes whose block has not ended
+
+
+def take_violations() -> list[Violation]:
+    """Every contract violation the fakes still serving have gathered, now forgotten.
+
+    The repository's conftest calls it after each test, so a test that shares a
+    module-scoped fake (and resets it between tests) fails on its own violations.
+    """
+    found: list[Violation] = []
+    for fake in list(_SERVING):
+        with fake._lock:
+            found += fake.violations
+            fake.violations.clear()
+    return found

@@ -1,4 +1,9 @@
-"""The REST endpoints :mod:`tests.support.fake_github` answers, shaped like GitHub's."""
+"""The REST endpoints :mod:`tests.support.fake_github` answers, shaped like GitHub's.
+
+Exactly the operations the release tool calls: ``scripts/vendor_github_api`` derives
+the contract fixture from this table, and tests/test_github_contract.py fails when a
+route is not in the fixture or is never exercised by the tool's commands.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
+from tests.support import fake_github_json as shapes
 from tests.support.fake_github import ApiError, FakeGitHub, Json, Org, Repo
 
 Handler = Callable[..., tuple[int, Json]]
@@ -51,7 +57,7 @@ def _invalid(resource: str, field: str, code: str = "invalid") -> ApiError:
 
 @route("GET", "")
 def get_repo(fake: FakeGitHub, repo: Repo, **_: Any) -> tuple[int, Json]:
-    return 200, fake.repo_json(repo)
+    return 200, fake.repo_json(repo)  # doctor reads ``private`` from it
 
 
 @route("GET", "/pulls")
@@ -97,11 +103,6 @@ def create_pull(fake: FakeGitHub, repo: Repo, body: Json, **_: Any) -> tuple[int
     return 201, fake.issue_json(repo, pull, as_pull=True)
 
 
-@route("GET", r"/pulls/(?P<number>\d+)")
-def get_pull(fake: FakeGitHub, repo: Repo, number: str, **_: Any) -> tuple[int, Json]:
-    return 200, fake.issue_json(repo, _pull(repo, number), as_pull=True)
-
-
 def _edit(fake: FakeGitHub, issue: dict[str, Json], body: Json, keys: tuple[str, ...]) -> None:
     for key in keys:
         if key in (body or {}):
@@ -123,13 +124,6 @@ def edit_pull(fake: FakeGitHub, repo: Repo, number: str, body: Json, **_: Any) -
 @route("GET", "/labels")
 def list_labels(fake: FakeGitHub, repo: Repo, **_: Any) -> tuple[int, Json]:
     return 200, [fake.label_json(repo, name) for name in repo.labels]
-
-
-@route("GET", "/labels/(?P<name>.+)")
-def get_label(fake: FakeGitHub, repo: Repo, name: str, **_: Any) -> tuple[int, Json]:
-    if name not in repo.labels:
-        raise ApiError(404, "Not Found")
-    return 200, fake.label_json(repo, name)
 
 
 @route("POST", "/labels")
@@ -259,19 +253,6 @@ def dispatch(fake: FakeGitHub, repo: Repo, body: Json, **_: Any) -> tuple[int, J
     return 204, None
 
 
-@route("GET", "/git/ref/heads/(?P<branch>.+)")
-def get_ref(fake: FakeGitHub, repo: Repo, branch: str, **_: Any) -> tuple[int, Json]:
-    sha = repo.branch_sha(branch)
-    if sha is None:
-        raise ApiError(404, "Not Found")
-    api, _ = fake._urls(repo)
-    return 200, {
-        "ref": f"refs/heads/{branch}",
-        "url": f"{api}/git/refs/heads/{branch}",
-        "object": {"sha": sha, "type": "commit", "url": f"{api}/git/commits/{sha}"},
-    }
-
-
 @route("DELETE", "/git/refs/heads/(?P<branch>.+)")
 def delete_ref(fake: FakeGitHub, repo: Repo, branch: str, **_: Any) -> tuple[int, Json]:
     if repo.branch_sha(branch) is None:
@@ -282,132 +263,21 @@ def delete_ref(fake: FakeGitHub, repo: Repo, branch: str, **_: Any) -> tuple[int
 
 # -- the setup `release-tool doctor` reads (shapes: GitHub's REST description) --------
 _ORG = r"/orgs/(?P<org>[^/]+)"
-_MINIMAL_REPO_URLS = [
-    "archive",
-    "branches",
-    "collaborators",
-    "comments",
-    "commits",
-    "compare",
-    "contents",
-    "contributors",
-    "deployments",
-    "downloads",
-    "events",
-    "forks",
-    "git_commits",
-    "git_refs",
-    "git_tags",
-    "hooks",
-    "issue_comment",
-    "issue_events",
-    "issues",
-    "keys",
-    "labels",
-    "languages",
-    "merges",
-    "milestones",
-    "notifications",
-    "pulls",
-    "releases",
-    "stargazers",
-    "statuses",
-    "subscribers",
-    "subscription",
-    "tags",
-    "teams",
-    "trees",
-    "assignees",
-    "blobs",
-]
 
 
 def simple_user(fake: FakeGitHub, login: str, kind: str = "User") -> dict[str, Json]:
-    """A ``simple-user`` with every required field."""
-    api = f"{fake.base}/users/{login}"
-    user: dict[str, Json] = {
-        "login": login,
-        "id": abs(hash(login)) % 100000,
-        "node_id": f"U_{login}",
-        "avatar_url": f"{fake.base}/avatars/{login}",
-        "gravatar_id": "",
-        "url": api,
-        "html_url": fake.base.removesuffix("/api/v3") + f"/{login}",
-        "type": kind,
-        "site_admin": False,
-    }
-    for key in (
-        "followers",
-        "following",
-        "gists",
-        "starred",
-        "subscriptions",
-        "organizations",
-        "repos",
-        "events",
-        "received_events",
-    ):
-        user[f"{key}_url"] = f"{api}/{key}"
-    return user
+    """A ``simple-user`` (the full-shape builder), its id derived from the login."""
+    return fake.user_json(login, abs(hash(login)) % 100000, kind)
 
 
-def minimal_repo(fake: FakeGitHub, full_name: str) -> dict[str, Json]:
-    """A ``minimal-repository`` with every required field."""
-    owner, name = full_name.split("/")
+def repository(fake: FakeGitHub, full_name: str) -> dict[str, Json]:
+    """A ``repository`` (a superset of ``minimal-repository``), known to the fake or not."""
     known = fake.repos.get(full_name)
-    api = f"{fake.base}/repos/{full_name}"
-    data: dict[str, Json] = {
-        "id": abs(hash(full_name)) % 100000,
-        "node_id": f"R_{name}",
-        "name": name,
-        "full_name": full_name,
-        "owner": simple_user(fake, owner, "Organization"),
-        "private": bool(known and known.private),
-        "html_url": fake.base.removesuffix("/api/v3") + f"/{full_name}",
-        "description": None,
-        "fork": False,
-        "url": api,
-    }
-    for key in _MINIMAL_REPO_URLS:
-        data[f"{key}_url"] = f"{api}/{key.replace('_', '/')}"
-    return data
-
-
-def installation_repo(fake: FakeGitHub, full_name: str) -> dict[str, Json]:
-    """A ``repository`` (the full schema) with every required field."""
-    data = minimal_repo(fake, full_name)
-    known = fake.repos.get(full_name)
-    html = data["html_url"]
-    data.update(
-        clone_url=f"{html}.git",
-        git_url=f"git:{html.split(':', 1)[1]}.git",
-        ssh_url=f"git@github.invalid:{full_name}.git",
-        svn_url=html,
-        mirror_url=None,
-        homepage=None,
-        language=None,
-        forks_count=0,
-        stargazers_count=0,
-        watchers_count=0,
-        size=0,
-        default_branch=known.default_branch if known else "main",
-        open_issues_count=0,
-        has_issues=True,
-        has_projects=False,
-        has_wiki=False,
-        has_pages=False,
-        has_downloads=True,
-        archived=False,
-        disabled=False,
-        license=None,
-        forks=0,
-        open_issues=0,
-        watchers=0,
-        pushed_at="2026-01-02T00:00:00Z",
-        created_at="2026-01-01T00:00:00Z",
-        updated_at="2026-01-02T00:00:00Z",
-    )
-    return data
+    if known is not None:
+        return fake.repo_json(known)
+    owner = fake.user_json(full_name.partition("/")[0], 2, "Organization")
+    rid = abs(hash(full_name)) % 100000
+    return shapes.repository_json(fake.base, full_name, rid, "main", owner)
 
 
 def _stamped(fake: FakeGitHub, item: dict[str, Json]) -> dict[str, Json]:
@@ -621,7 +491,7 @@ def list_installation_repos(
                 return 200, {
                     "total_count": len(names),
                     "repository_selection": inst["repository_selection"],
-                    "repositories": [installation_repo(fake, n) for n in names],
+                    "repositories": [repository(fake, n) for n in names],
                 }
     raise ApiError(404, "Not Found")
 
@@ -660,7 +530,7 @@ def list_runner_groups(fake: FakeGitHub, org: Org, **_: Any) -> tuple[int, Json]
 @route_at("GET", _ORG + r"/actions/runner-groups/(?P<gid>\d+)/repositories")
 def list_runner_group_repos(fake: FakeGitHub, org: Org, gid: str, **_: Any) -> tuple[int, Json]:
     names = _runner_group(org, gid).get("repositories", [])
-    return 200, {"total_count": len(names), "repositories": [minimal_repo(fake, n) for n in names]}
+    return 200, {"total_count": len(names), "repositories": [repository(fake, n) for n in names]}
 
 
 @route_at("GET", _ORG + r"/actions/runner-groups/(?P<gid>\d+)/runners")
@@ -734,5 +604,5 @@ def get_org_package(fake: FakeGitHub, org: Org, kind: str, name: str, **_: Any) 
         },
     )
     if linked is not None:
-        data["repository"] = minimal_repo(fake, linked)
+        data["repository"] = repository(fake, linked)
     return 200, data

@@ -11,7 +11,7 @@ import json
 import shutil
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +42,32 @@ class ImageLab:
     lock_env: dict[str, str] = field(default_factory=dict)
     figures: dict[str, float] = field(default_factory=dict)
     steps: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
+    # Where progress goes as it happens (a test hands in a writer past pytest's capture).
+    report: Callable[[str], None] = field(default=lambda line: None)
+
+    @contextlib.contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        """Report ``name`` when it starts and, when it ends, its time and the disk it uses."""
+        self.report(f"[images] {name} ...")
+        started = time.monotonic()
+        yield
+        usage = self.buildah.sample_usage()
+        free = shutil.disk_usage(self.buildah.root).free
+        self.report(
+            f"[images] {name}: {time.monotonic() - started:.0f} s; buildah storage + temp "
+            f"{usage / 1e9:.1f} GB (peak {self.buildah.peak_bytes / 1e9:.1f} GB); "
+            f"{free / 1e9:.0f} GB free on its disk"
+        )
+
+    def discard(self, *images: str) -> None:
+        """Free a finished phase's disk: its images, containers and untagged layers."""
+        before = self.buildah.sample_usage()
+        self.buildah.discard(*images)
+        after = self.buildah.disk_usage()
+        self.report(
+            f"[images] removed {', '.join(images) or 'leftovers'}: "
+            f"{before / 1e9:.1f} GB -> {after / 1e9:.1f} GB"
+        )
 
     def plan(self, env: str = PROFILE) -> dict[str, object]:
         """`release-tool images --json` (runtime: with the exports written)."""
@@ -94,7 +120,7 @@ class ImageLab:
             argv += ["--label", f"{key}={value}"]
         started = time.monotonic()
         done, self.steps[tag] = self.buildah.build_timed(
-            self.context, *argv, check=check, layers=layers
+            self.context, *argv, check=check, layers=layers, live=self.report
         )
         self.figures[f"build {tag} (s)"] = round(time.monotonic() - started, 1)
         self.figures[f"storage after {tag} (MB)"] = self.buildah.disk_usage() // 2**20
@@ -145,7 +171,12 @@ def pad_standin_torch(sandbox: Sandbox, torch_mb: int) -> None:
 
 @contextlib.contextmanager
 def open_lab(
-    tmp: Path, *, driver: str = "vfs", torch_mb: int = 0, private_uv_cache: bool = False
+    tmp: Path,
+    *,
+    driver: str = "vfs",
+    torch_mb: int = 0,
+    private_uv_cache: bool = False,
+    report: Callable[[str], None] | None = None,
 ) -> Iterator[ImageLab]:
     """Sandbox repos and indexes, servers, local base and uv images, a first lock.
 
@@ -187,6 +218,7 @@ def open_lab(
             registry=registry,
             uv_cache=uv_cache,
             lock_env=lock_env,
+            report=report or (lambda line: None),
         )
         lab.figures["local base + uv images (s)"] = round(time.monotonic() - started, 1)
         if torch_mb:

@@ -1,4 +1,4 @@
-"""Real stand-ins for GitHub and the PyTorch indexes (recipes in shared/NOTES.md).
+"""Real stand-ins for GitHub and the PyTorch indexes (recipes in docs/testing.md).
 
 The implementation lives in :mod:`release_tool.sandbox` (``release-tool rehearse``
 and the benchmarks use the same code); this module binds it to this repository:

@@ -134,7 +134,7 @@ def build_parser(selected: str | None = None) -> argparse.ArgumentParser:
             module = load_command(name)
             command.description = module.__doc__
             module.add_arguments(command)
-            command.set_defaults(_module=module)
+            command.set_defaults(_module=module, _parser=command)
     return parser
 
 
@@ -146,6 +146,14 @@ def _selected(argv: Sequence[str]) -> str | None:
     return None
 
 
+def parse(argv: Sequence[str] | None, selected: str | None = None) -> argparse.Namespace:
+    """The arguments; an unknown option is reported with its subcommand's usage (exit 2)."""
+    args, unknown = build_parser(selected).parse_known_args(argv)
+    if unknown:
+        args._parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    return args
+
+
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
     # The boundary comes first: Ctrl-C or SIGTERM while the command's modules are
     # still being imported ends in one line too.
@@ -153,7 +161,7 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     name = _selected(words) or "?"
     try:
         with signals.terminating():
-            args = build_parser(name).parse_args(words)
+            args = parse(words, name)
             environ = dict(os.environ if env is None else env)
             command: Command = args._module
             return int(command.run(args, environ))

@@ -16,7 +16,12 @@ from dataclasses import dataclass
 
 import pytest
 from release_tool.adapters.github import GithubAdapter
-from release_tool.core.pull_requests import PullRequestSpec, hidden_marker, release_labels
+from release_tool.core.pull_requests import (
+    PullRequestSpec,
+    hidden_marker,
+    label_description,
+    release_labels,
+)
 from release_tool.errors import OperationalError
 
 from tests.support.fake_github import FakeGitHub, Fault
@@ -48,7 +53,9 @@ def seed_pr(fake: FakeGitHub, body: str = "old body") -> None:
     repo = fake.repo(REPO)
     pull = fake.new_issue(repo, SPEC.title, body, head=BRANCH, base="main", _merged=False)
     for name in LABELS:
-        fake.ensure_label(repo, name, COLOURS[name])
+        # As the tool made them: a PR list's labels carry a string description in GitHub's
+        # description (its `pull-request-simple` schema), never null.
+        fake.ensure_label(repo, name, COLOURS[name], label_description(name))
         pull["label_names"].append(name)
 
 

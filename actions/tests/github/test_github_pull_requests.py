@@ -72,7 +72,8 @@ def test_labels_are_applied_once_and_missing_ones_added(
     repo: FakeGitHub, adapter: GithubAdapter
 ) -> None:
     state = repo.repo(REPO)
-    state.labels["release"] = {"id": 1, "name": "release", "color": "ffffff", "description": None}
+    # GitHub's description has a PR list's labels carry a string description (never null).
+    state.labels["release"] = {"id": 1, "name": "release", "color": "ffffff", "description": "x"}
     adapter.ensure_pull_request(REPO, spec())
     assert state.labels["release"]["color"] == "ffffff"  # an existing label is left alone
     state.issues[1]["label_names"].remove("env:staging")  # a human removed one
@@ -80,7 +81,7 @@ def test_labels_are_applied_once_and_missing_ones_added(
     assert outcome.operation == "updated"
     assert sorted(state.issues[1]["label_names"]) == sorted(LABELS)
     label_posts = [r.body for r in repo.requests if r.path.endswith("/issues/1/labels")]
-    assert label_posts == [list(LABELS), ["env:staging"]]
+    assert label_posts == [{"labels": list(LABELS)}, {"labels": ["env:staging"]}]
     assert not [r for r in repo.requests if r.method == "POST" and r.body == {"name": "release"}]
 
 

@@ -16,7 +16,7 @@ import pytest
 from release_tool.adapters.github import GithubAdapter
 from release_tool.core.config import load_config
 from release_tool.core.payload import Pin
-from release_tool.core.pull_requests import hidden_marker
+from release_tool.core.pull_requests import hidden_marker, label_description
 from release_tool.errors import OperationalError
 from release_tool.operations.promotion import PromotionOutcome, PromotionRequest, promote
 from release_tool.operations.publication import publish_release_branch
@@ -70,7 +70,7 @@ def seed_stale_pr(fake: FakeGitHub, setup: Setup, outcome: PromotionOutcome) -> 
     repo = fake.repo(REPO)
     pull = fake.new_issue(repo, "old title", "old body", head=outcome.branch, base="main")
     pull["_merged"] = False
-    fake.ensure_label(repo, "release", "0e8a16")
+    fake.ensure_label(repo, "release", "0e8a16", label_description("release"))
     pull["label_names"].append("release")
 
 

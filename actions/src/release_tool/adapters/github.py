@@ -176,7 +176,7 @@ class GithubAdapter:
             missing = [name for name in spec.labels if name not in present]
             if missing:
                 self._ensure_labels(repo, missing)
-                pull.add_to_labels(*missing)
+                self._add_labels(repo, pull.number, missing)
                 operation = "updated" if operation == "unchanged" else operation
             return PrOutcome(operation, pull.number, pull.html_url, spec.branch)
 
@@ -199,6 +199,12 @@ class GithubAdapter:
             )
         ours = found.title == spec.title and _text(found.body) == _text(spec.body)
         return found, "created" if ours else "updated"
+
+    def _add_labels(self, repo: Repository, number: int, names: list[str]) -> None:
+        # GitHub documents the body as {"labels": [...]}; PyGithub's add_to_labels sends a
+        # bare list, which the REST description (issues/add-labels) does not allow.
+        url = f"{repo.url}/issues/{number}/labels"
+        self._github.requester.requestJsonAndCheck("POST", url, input={"labels": names})
 
     def _ensure_labels(self, repo: Repository, names: list[str]) -> None:
         existing = {label.name for label in repo.get_labels()}

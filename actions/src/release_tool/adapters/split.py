@@ -9,7 +9,9 @@ ref or touches the working tree.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import sys
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from release_tool.adapters.git import checkout_root, commit_at, git_succeeds, read_file_at, run_git
@@ -64,10 +66,21 @@ def require_clean_at(root: Path, branch: str, origin_head: str, env: Mapping[str
         )
 
 
+# Splits already made by this process: (checkout, directory, commit) -> split commit.
+# A split is a pure function of the commit's history, so one publication that adopts and
+# then publishes at the same commit (the rehearsal) splits each package once.
+_SPLITS: dict[tuple[str, str, str], str] = {}
+
+
 def split_directory(root: Path, directory: str, rev: str, env: Mapping[str, str]) -> str:
     """The commit of ``directory``'s split history at ``rev``."""
     if not git_succeeds("cat-file", "-e", f"{rev}:{directory}", cwd=root, env=env):
         raise InputRejected(f"{directory} does not exist at {rev[:12]} of the monorepo")
+    key = (str(root.resolve()), directory, resolve(root, rev, env))
+    known = _SPLITS.get(key)
+    if known and git_succeeds("cat-file", "-e", f"{known}^{{commit}}", cwd=root, env=env):
+        print(f"{directory}: split of {key[2][:12]} already made ({known[:12]})", file=sys.stderr)
+        return known
     out = run_git(
         "subtree",
         "split",
@@ -82,7 +95,22 @@ def split_directory(root: Path, directory: str, rev: str, env: Mapping[str, str]
     commit = out.splitlines()[-1].strip() if out else ""
     if len(commit) != 40:
         raise OperationalError(f"git subtree split of {directory} gave no commit: {out!r}")
+    _SPLITS[key] = commit
     return commit
+
+
+def split_directories(
+    root: Path, directories: Sequence[str], rev: str, env: Mapping[str, str]
+) -> dict[str, str]:
+    """:func:`split_directory` for several directories at once, in parallel (each split is
+    one ``git subtree split`` process, mostly waiting on git's own forks); remembered, so
+    the per-package calls that follow find them made."""
+    unique = list(dict.fromkeys(directories))
+    if len(unique) < 2:
+        return {d: split_directory(root, d, rev, env) for d in unique}
+    with ThreadPoolExecutor(max_workers=min(len(unique), 4)) as pool:
+        futures = {d: pool.submit(split_directory, root, d, rev, env) for d in unique}
+        return {d: future.result() for d, future in futures.items()}
 
 
 def read_file(root: Path, rev: str, path: str, env: Mapping[str, str]) -> str:

@@ -1,6 +1,6 @@
 """Create or update one sticky comment of a kind on a pull request (or issue).
 
-  release-tool comment --pr 42 --kind gpu-results --file results.md
+  release-tool comment --pr 42 --kind gpu --file gpu-report.md
 
 The comment carries a hidden marker for its kind, so the next run of the same kind
 edits it instead of adding another; a run with the same text writes nothing.
@@ -34,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--pr", type=int, required=True, metavar="N", help="the PR (or issue) number"
     )
     parser.add_argument(
-        "--kind", required=True, metavar="KIND", help="the report's kind, e.g. gpu-results"
+        "--kind", required=True, metavar="KIND", help="the report's kind, e.g. gpu (the GPU gate's)"
     )
     parser.add_argument("--file", required=True, metavar="FILE", help="the Markdown ('-': stdin)")
     add_json_option(parser)

@@ -175,7 +175,8 @@ def _write_atomic(path: Path, text: str) -> None:
     Path(tmp).replace(path)
 
 
-def _write_bake(path: Path, plan: core.ImagesPlan, root: Path, export_dir: str) -> None:
+def _check_bake(plan: core.ImagesPlan, root: Path) -> None:
+    """Refuse a bake file whose base images are not pinned by digest."""
     for image in plan.images:
         base = image.build_args.get("BASE_IMAGE", "")
         if not core.is_pinned(base):
@@ -183,6 +184,9 @@ def _write_bake(path: Path, plan: core.ImagesPlan, root: Path, export_dir: str) 
                 f"the base image of {image.variant} ({base or 'none'}) is not pinned by digest;"
                 f" write its digest into {root / BASE_IMAGES} (see docker/README.md)"
             )
+
+
+def _write_bake(path: Path, plan: core.ImagesPlan, export_dir: str) -> None:
     bake = bake_core.render_bake(plan, export_dir=export_dir)
     _write_atomic(path, json.dumps(bake, indent=2, sort_keys=True) + "\n")
 
@@ -230,6 +234,10 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         if args.bake or args.export_dir:
             print(f"{plan.env} is {core.NOT_LOCKED}: nothing written", file=sys.stderr)
         return 0
+    # Everything that can refuse the options is checked before anything is written.
+    context_dir = _context_relative(args, root) if args.bake is not None else ""
+    if args.bake is not None:
+        _check_bake(plan, root)
     if args.export_dir is not None:
         if plan.env == "dev":
             print("the dev image builds from the root lock: no export needed", file=sys.stderr)
@@ -239,6 +247,6 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
             )
             print(f"wrote {count} export(s) under {args.export_dir}", file=sys.stderr)
     if args.bake is not None:
-        _write_bake(args.bake, plan, root, _context_relative(args, root))
+        _write_bake(args.bake, plan, context_dir)
         print(f"wrote {args.bake}", file=sys.stderr)
     return 0

@@ -25,12 +25,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import re
 import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from rich.console import Console
 from rich.table import Table
@@ -75,8 +76,7 @@ def _directory(keep: Path | None) -> Iterator[Path]:
 def _timed(console: Console, logs: Path) -> Callable[[Step, Callable[[], None]], None]:
     def timed(step: Step, action: Callable[[], None]) -> None:
         logs.mkdir(parents=True, exist_ok=True)
-        number = len(list(logs.iterdir())) + 1
-        log = logs / f"{number:02d}-{step.name.split(' (')[0].replace(' ', '-')}.log"
+        log = logs / log_name(len(list(logs.iterdir())) + 1, step.name)
         start = now()
         with (
             console.status(f"[bold]{step.name}[/] …"),
@@ -93,12 +93,16 @@ def _timed(console: Console, logs: Path) -> Callable[[Step, Callable[[], None]],
                 failed = False
         step.seconds = now() - start
         if failed:
-            console.print(f"[red]✗[/] {step.name} ({step.seconds:.1f} s): see {log}")
+            console.print(
+                f"[red]✗[/] {step.name} ({step.seconds:.1f} s): see {log}", soft_wrap=True
+            )
             console.print(log.read_text(encoding="utf-8")[-3000:], highlight=False, markup=False)
             raise _StepFailed(f"the step '{step.name}' failed; its log is {log}")
-        detail = f"  {step.branch or ''}  {step.title or ''}".rstrip()
+        detail = f"  {step.branch or ''}  {step.title or step.note}".rstrip()
         console.print(
-            f"[green]✓[/] {step.name} [dim]({step.seconds:.1f} s)[/]{detail}", highlight=False
+            f"[green]✓[/] {step.name} [dim]({step.seconds:.1f} s)[/]{detail}",
+            highlight=False,
+            soft_wrap=True,
         )
 
     return timed
@@ -108,9 +112,60 @@ class _StepFailed(ReleaseToolError):
     exit_code = 1
 
 
-def _summary(console: Console, result: Mapping[str, Any], *, kept: bool) -> None:
+def log_name(number: int, step: str) -> str:
+    """``05-promote-into-staging.log``: the step's words, lower case, joined by single dashes."""
+    words = re.sub(r"[^a-z0-9.]+", "-", step.split(" (", maxsplit=1)[0].lower()).strip("-")
+    return f"{number:02d}-{words}.log"
+
+
+def _closing(result: Mapping[str, Any], *, kept: bool) -> list[str]:
+    outcomes = result["outcomes"]
+    total = sum(s["seconds"] for s in result["steps"])
+    lines = [
+        f"• staging pins {p['package']} {p['tag']} at {p['commit'][:10]}"
+        for p in outcomes["staging_single"]["pins"]
+    ]
+    lines += [f"• prod took {len(outcomes['prod_from_staging']['pins'])} pins from staging"]
+    lines += [
+        f"• prod rolled back {p['package']} {p['previous_tag']} → {p['tag']} at {p['commit'][:10]}"
+        for p in outcomes["prod_rollback"]["pins"]
+    ]
+    where = result["directory"]
+    if kept:
+        lines.append(f"PR bodies: {where}/pull-requests/; logs: {where}/logs/")
+        lines.append(f"rehearsed in {total:.1f} s; everything is kept in {where}")
+    else:
+        lines.append(f"rehearsed in {total:.1f} s; {where} removed (--keep DIR keeps it)")
+    return lines
+
+
+def _plain(stream: TextIO, result: Mapping[str, Any], *, kept: bool) -> None:
+    """One block per step, no table and no wrapping: for pipes, logs and CI."""
+    print("release rehearsal", file=stream)
+    for i, step in enumerate(result["steps"], 1):
+        print(f"{i:>2}  {step['name']} ({step['seconds']:.1f} s)", file=stream)
+        for label, key in (
+            ("branch", "branch"),
+            ("PR title", "title"),
+            ("lock diff", "lock_diff"),
+            ("result", "note"),
+        ):
+            if step.get(key):
+                print(f"      {label + ':':<10} {step[key]}", file=stream)
+    for line in _closing(result, kept=kept):
+        print(line, file=stream)
+
+
+def summary(
+    stream: TextIO, result: Mapping[str, Any], *, kept: bool, width: int | None = None
+) -> None:
+    """The summary: a table as wide as the terminal, or plain blocks when not a terminal."""
+    if not stream.isatty():
+        _plain(stream, result, kept=kept)
+        return
+    console = Console(file=stream, width=width)
     table = Table(title="release rehearsal", show_lines=True)
-    for column in ("#", "step", "s", "branch", "PR title", "lock diff"):
+    for column in ("#", "step", "s", "branch", "PR title", "lock diff / result"):
         table.add_column(column, overflow="fold")
     for i, step in enumerate(result["steps"], 1):
         table.add_row(
@@ -119,28 +174,11 @@ def _summary(console: Console, result: Mapping[str, Any], *, kept: bool) -> None
             f"{step['seconds']:.1f}",
             step["branch"] or "",
             step["title"] or "",
-            step["lock_diff"] or "",
+            step["lock_diff"] or step.get("note") or "",
         )
     console.print(table)
-    outcomes = result["outcomes"]
-    total = sum(s["seconds"] for s in result["steps"])
-    lines = [
-        f"staging pins {p['package']} {p['tag']} at {p['commit'][:10]}"
-        for p in outcomes["staging_single"]["pins"]
-    ]
-    lines += [f"prod took {len(outcomes['prod_from_staging']['pins'])} pins from staging"]
-    lines += [
-        f"prod rolled back {p['package']} {p['previous_tag']} → {p['tag']} at {p['commit'][:10]}"
-        for p in outcomes["prod_rollback"]["pins"]
-    ]
-    for line in lines:
-        console.print(f"• {line}", highlight=False)
-    where = result["directory"]
-    if kept:
-        console.print(f"PR bodies: {where}/pull-requests/; logs: {where}/logs/", highlight=False)
-        console.print(f"rehearsed in {total:.1f} s; everything is kept in {where}", highlight=False)
-    else:
-        console.print(f"rehearsed in {total:.1f} s; {where} removed (--keep DIR keeps it)")
+    for line in _closing(result, kept=kept):
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
 
 
 def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
@@ -155,8 +193,7 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         if args.keep is not None:
             dump(result, root / "rehearsal.json")
         stream = sys.stderr if args.json else sys.stdout
-        wide = None if stream.isatty() else 160
-        _summary(Console(file=stream, width=wide), result, kept=args.keep is not None)
+        summary(stream, result, kept=args.keep is not None)
         if args.json:
             print(json.dumps(result, indent=2))
     return 0

@@ -1,6 +1,6 @@
 """Open or update the issue telling a tag's pusher that its promotion failed.
 
-  release-tool report-failure --package hello-world --tag 0.3.0 --env staging \
+  release-tool report-failure --package hello-world --tag 0.3.0 --env staging \\
       --run-url "$RUN_URL" --file log-excerpt.txt
 
 One issue per package + tag + env (found again by a hidden marker), labelled

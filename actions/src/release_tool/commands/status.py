@@ -6,11 +6,16 @@
 Per package: the version in packages/*, the last release (highest version tag) of its
 repository (`unreachable: <reason>` when it cannot be read; status still exits 0), the
 tag and locked commit in each profile, and what is pending: a version not released
-yet, a release not in staging yet, a staging pin not in prod yet. Per profile: whether
-its uv.lock agrees with its pyproject (read offline; `not yet locked` where there is
-no lock). A tag force-moved since a profile locked it is flagged as `check --remote`
-does (`tag moved to <commit>`; in --json each package's `moved_tag` lists env, tag,
-locked_commit and tag_commit). Reads the working tree's files.
+yet, a release not in staging yet, a staging pin not in prod yet. When the repository
+cannot be read, pending shows what the working tree alone tells (packages/* newer
+than staging's pin, a staging pin not in prod) and `unknown` for the rest, never
+"nothing". Per profile: whether its uv.lock agrees with its pyproject (read offline;
+`not yet locked` where there is no lock). A tag force-moved since a profile locked it is
+flagged as `check --remote` does (`tag moved to <commit>`). Reads the working tree's files.
+--json: {"packages": [{package, version, last_tag, reachable, unreachable (the reason
+or null), profiles: {env: {tag, commit}}, pending: [...], pending_complete,
+moved_tag: [{env, tag, locked_commit, tag_commit}]}],
+"profiles": [{env, state, problems}]}.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from collections.abc import Mapping
 from dataclasses import asdict
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from release_tool.adapters.config_file import load_project_config
@@ -30,10 +36,12 @@ from release_tool.adapters.process import CommandFailed
 from release_tool.adapters.profile_files import package_versions, tree_state
 from release_tool.commands.options import add_json_option, add_repo_option
 from release_tool.core.status_report import (
+    UNKNOWN,
     PackageStatus,
     ProfileLockStatus,
     lock_status,
     package_status,
+    pending_text,
 )
 from release_tool.errors import OperationalError
 
@@ -73,7 +81,11 @@ def _render(packages: list[PackageStatus], locks: list[ProfileLockStatus]) -> No
                 if env in moved:
                     text += f" [red]tag moved to {moved[env].tag_commit[:10]}[/]"
                 cells.append(text)
-        pending = "; ".join(status.pending) or "[green]nothing[/]"
+        pending = escape(pending_text(status))
+        if not status.pending_complete:
+            pending = pending.replace(UNKNOWN, f"[yellow]{UNKNOWN}[/]")
+        elif not status.pending:
+            pending = f"[green]{pending}[/]"
         table.add_row(status.package, status.version or "?", last, *cells, pending)
     console.print(table)
     for lock in locks:

@@ -22,6 +22,9 @@ class ProfileCell:
     commit: str | None  # locked commit (None: not locked at this tag)
 
 
+UNKNOWN = "unknown"
+
+
 @dataclass(frozen=True)
 class MovedTag:
     """A profile's locked commit that is no longer the commit its tag names (force-moved)."""
@@ -39,7 +42,9 @@ class PackageStatus:
     last_tag: str | None
     unreachable: str | None  # why the repository could not be read
     profiles: Mapping[str, ProfileCell]
-    pending: tuple[str, ...]
+    pending: tuple[str, ...]  # what is known to be pending (from local files when unreachable)
+    reachable: bool  # whether the repository's tags could be read
+    pending_complete: bool  # False: the repository was unreachable, more may be pending
     moved_tag: tuple[MovedTag, ...] = ()  # as check --remote reports it
 
 
@@ -68,13 +73,28 @@ def last_release(tags: Sequence[str]) -> str | None:
     return next(t for t in tags if _version(t) == best)
 
 
+def _local_pending(
+    version: Version | None, cells: Mapping[str, ProfileCell], order: Sequence[str]
+) -> list[str]:
+    """What the working tree alone shows: packages/* newer than the first profile's pin."""
+    first = order[0] if order else None
+    if version is None or first is None:
+        return []
+    pinned = _version(cells[first].tag)
+    if pinned is not None and version > pinned:
+        return [f"packages/* {version} newer than {first} {cells[first].tag}"]
+    return []
+
+
 def _pending(
     version: Version | None,
     last: str | None,
     cells: Mapping[str, ProfileCell],
     order: Sequence[str],
+    *,
+    reachable: bool,
 ) -> tuple[str, ...]:
-    out: list[str] = []
+    out: list[str] = [] if reachable else _local_pending(version, cells, order)
     last_v = _version(last)
     if version is not None and (last_v is None or version > last_v) and last is not None:
         out.append(f"{version} not released")
@@ -116,15 +136,27 @@ def package_status(
     unreachable = tags if isinstance(tags, str) else None
     last = None if isinstance(tags, str) else last_release(list(tags))
     order = [s.env for s in states]
+    reachable = unreachable is None
     return PackageStatus(
         package,
         str(version) if version is not None else None,
         last,
         unreachable,
         cells,
-        _pending(version, last, cells, order),
+        _pending(version, last, cells, order, reachable=reachable),
+        reachable,
+        reachable,
         moved_tags(cells, tags) if isinstance(tags, Mapping) else (),
     )
+
+
+def pending_text(status: PackageStatus) -> str:
+    """The pending cell: what is pending, ``unknown`` where the repository could not be
+    read (never "nothing" then), ``nothing`` only when everything was read."""
+    known = "; ".join(status.pending)
+    if not status.pending_complete:
+        return f"{known}; {UNKNOWN} beyond that" if known else UNKNOWN
+    return known or "nothing"
 
 
 def lock_status(state: ProfileState) -> ProfileLockStatus:

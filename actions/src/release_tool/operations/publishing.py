@@ -108,6 +108,7 @@ def publish(
     with tempfile.TemporaryDirectory(prefix="release-tool-publish-") as scratch:
         mirrors: dict[str, Mirror] = {}
         facts = []
+        monorepo.split_directories(root, [p.directory for p in packages], origin_head, env)
         for package in packages:
             mirror, fact = gather_facts(
                 root, package, origin_head, Path(scratch), git_env, secrets=secrets

@@ -51,8 +51,9 @@ class Step:
     name: str
     seconds: float = 0.0
     branch: str | None = None
-    title: str | None = None
+    title: str | None = None  # a PR title, and only that
     lock_diff: str = ""
+    note: str = ""  # what a step without a PR produced
     body: Path | None = None
 
 
@@ -114,12 +115,12 @@ class Runner:
             r.world = build_world(
                 r.project, r.config, r.root / "sandbox", r.base_env, standin_indexes=r.standin
             )
-            step.title = f"{len(r.world.packages)} package repositories with today's pinned tags"
+            step.note = f"{len(r.world.packages)} package repositories with today's pinned tags"
 
         def monorepo(step: Step) -> None:
             r.work = clone_monorepo(r.project, r.root / "origin.git", r.root / "monorepo", r.env())
             head = run_git("rev-parse", "HEAD", cwd=r.work, env=r.env())
-            step.title = f"origin = this monorepo's HEAD {head[:10]}; working clone monorepo/"
+            step.note = f"origin = this monorepo's HEAD {head[:10]}; working clone monorepo/"
 
         self.step("package repositories", world)
         self.step("monorepo origin + clone", monorepo)
@@ -133,7 +134,7 @@ class Runner:
 
         def act(step: Step) -> None:
             publish(request, r.env(), r.work, send=self._record)
-            step.title = "dispatch recorded" if request.notify else None
+            step.note = "dispatch recorded" if request.notify else ""
 
         self.step(name, act)
 
@@ -217,7 +218,7 @@ class Runner:
             ]
             if problems:
                 raise OperationalError("check --remote found: " + "; ".join(problems))
-            step.title = "consistent: profiles, locks, and locked commits = tag commits"
+            step.note = "consistent: profiles, locks, and locked commits = tag commits"
 
         self.step("check --remote", act)
 
@@ -266,6 +267,7 @@ def rehearse(r: Rehearsal, timed: Callable[[Step, Callable[[], None]], None]) ->
                 "branch": s.branch,
                 "title": s.title,
                 "lock_diff": s.lock_diff,
+                "note": s.note,
                 "body": str(s.body) if s.body else None,
             }
             for s in r.steps

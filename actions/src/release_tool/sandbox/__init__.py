@@ -1,5 +1,5 @@
 """Real local stand-ins for GitHub and the PyTorch indexes, shared by the tests,
-``release-tool rehearse`` and the benchmarks (recipes in shared/NOTES.md).
+``release-tool rehearse`` and the benchmarks (recipes in docs/testing.md).
 
 - :mod:`.repos`: bare package repositories whose tags hold synthetic copies of a
   package, reached through git ``insteadOf`` so the real https URLs stay in the files;
