@@ -305,3 +305,21 @@ def test_two_overlapping_promotes_and_a_killed_one(sandbox: Sandbox, tmp_path: P
     assert second.returncode == 0, err2
     assert leftovers(tmp) == []
     assert stray_worktrees(mono) == []
+
+
+def test_a_signal_between_creating_and_guarding_a_directory_leaks_nothing(
+    private_tmp: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Found by the random SIGTERM test: a signal landing after a directory exists but
+    before the block that removes it is entered. The boundary removes it."""
+    from release_tool.adapters import signals  # noqa: PLC0415
+    from release_tool.commands import intake  # noqa: PLC0415
+
+    def run(*_args: object) -> int:
+        scratch.Scratch("release-tool-tags-")
+        raise signals.Terminated
+
+    monkeypatch.setattr(intake, "run", run)
+    assert cli.main(["intake"], env={}) == 143
+    assert capsys.readouterr().err == "release-tool intake: terminated (SIGTERM); cleaned up\n"
+    assert leftovers(private_tmp) == []

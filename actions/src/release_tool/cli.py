@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Mapping, Sequence
 from typing import Protocol, cast, runtime_checkable
 
-from release_tool.adapters import signals
+from release_tool.adapters import scratch, signals
 from release_tool.errors import ReleaseToolError
 
 # The exit codes of every command: code -> meaning (docs/release-tool.md shows this table).
@@ -161,10 +161,14 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     name = _selected(words) or "?"
     try:
         with signals.terminating():
-            args = parse(words, name)
-            environ = dict(os.environ if env is None else env)
-            command: Command = args._module
-            return int(command.run(args, environ))
+            try:
+                args = parse(words, name)
+                environ = dict(os.environ if env is None else env)
+                command: Command = args._module
+                return int(command.run(args, environ))
+            finally:
+                with signals.deferred():  # what a signal's timing left behind
+                    scratch.remove_live()
     except ReleaseToolError as exc:
         print(f"release-tool {name}: {one_line(str(exc))}", file=sys.stderr)
         return exc.exit_code

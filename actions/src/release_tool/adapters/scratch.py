@@ -32,6 +32,7 @@ class Scratch:
         if prefix not in PREFIXES:
             raise ValueError(prefix)
         self.path = Path(tempfile.mkdtemp(prefix=prefix))
+        _LIVE.add(self)
         try:
             # locked under another name first, so no other run ever sees an unlocked owner
             draft = self.path / f"{OWNER}.new"
@@ -41,12 +42,26 @@ class Scratch:
             draft.rename(self.path / OWNER)
         except BaseException:
             shutil.rmtree(self.path, ignore_errors=True)
+            _LIVE.discard(self)
             raise
 
     def remove(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
-        with contextlib.suppress(OSError):
+        _LIVE.discard(self)
+        with contextlib.suppress(OSError, AttributeError):
             os.close(self._owner)
+
+
+# The directories this process holds now: a signal that lands between creating one and
+# entering the block that removes it would leak it, so the CLI's boundary removes
+# whatever is still here when a command ends (remove_live).
+_LIVE: set[Scratch] = set()
+
+
+def remove_live() -> None:
+    """Remove every directory this process still holds (the end of a command)."""
+    for held in list(_LIVE):
+        held.remove()
 
 
 def _abandoned(directory: Path, now: float) -> bool:
