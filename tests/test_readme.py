@@ -68,7 +68,9 @@ def test_no_project_file_points_outside_the_repository() -> None:
     ).stdout.decode()
     # the developers' notes folder next to the checkout, however it is spelled
     notes = "/".join(("shared", "NOTES"))
-    pattern = re.compile(rf"{notes}|\.\./shared\b|(?<![\w-])NOTES\.md")
+    pins = "-".join(("ACTION", "PINS"))
+    parent = r"\.parent\s*/\s*[\"']shared[\"']"
+    pattern = re.compile(rf"{notes}|\.\./shared\b|(?<![\w-])NOTES\.md|{pins}\.md|{parent}")
     offenders = [
         name
         for name in filter(None, listed.split("\0"))

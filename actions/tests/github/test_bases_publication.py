@@ -59,7 +59,7 @@ def test_bases_pr_created_updated_unchanged_refused_closed(flow: Flow, lab: OciL
     writes = len(flow.fake.writes())
     again = _update(flow, lab, "runner2")
     assert again.rc == 0, again.err
-    assert again.data["status"] == "unchanged" and again.data["pushed"] is False
+    assert again.data["status"] == "unchanged" and again.data["pushed"] is False, again.err
     assert again.data["pull_request"]["operation"] == "unchanged"
     assert len(flow.fake.writes()) == writes
 
