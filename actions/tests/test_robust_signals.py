@@ -267,8 +267,8 @@ def test_sigterm_at_random_points_of_promote_runs(sandbox: Sandbox, tmp_path: Pa
         if child.returncode == 143:
             assert err.splitlines()[-1] == TERMINATED, err
             assert "Traceback" not in err
-        assert leftovers(tmp) == [], run
-        assert stray_worktrees(mono) == [], run
+        assert leftovers(tmp) == [], (run, child.returncode, err[-2000:])
+        assert stray_worktrees(mono) == [], (run, child.returncode, err[-2000:])
         after = _branch(mono)
         assert after == before or _complete(mono, tag, commits[tag]), run
     # the random points fell both before and after the end of a run

@@ -23,6 +23,7 @@ OWNER = "owner"
 # a directory with no owner file yet is being created, or was left by a run that
 # recorded none; only one this old is taken for abandoned
 UNOWNED_GRACE_SECONDS = 600.0
+REMOVE_TRIES = 5
 
 
 class Scratch:
@@ -46,7 +47,13 @@ class Scratch:
             raise
 
     def remove(self) -> None:
-        shutil.rmtree(self.path, ignore_errors=True)
+        # a child stopped by a signal may still be finishing a write in the directory:
+        # a few tries, not one
+        for _ in range(REMOVE_TRIES):
+            shutil.rmtree(self.path, ignore_errors=True)
+            if not self.path.exists():
+                break
+            time.sleep(0.1)
         _LIVE.discard(self)
         with contextlib.suppress(OSError, AttributeError):
             os.close(self._owner)
