@@ -15,9 +15,11 @@ from release_tool.core.profile_state import ProfileState, read_profile_state
 from release_tool.errors import InputRejected, OperationalError
 
 
-def base_files(checkout: Checkout, config: Config, env: str, base: str) -> tuple[str, str | None]:
-    """The profile ``env``'s pyproject and uv.lock texts at commit ``base`` (no lock: None)."""
-    directory = config.profile(env).directory
+def base_files(
+    checkout: Checkout, config: Config, profile: str, base: str
+) -> tuple[str, str | None]:
+    """The ``profile``'s pyproject and uv.lock texts at commit ``base`` (no lock: None)."""
+    directory = config.profile(profile).directory
     pyproject = checkout.read_file(base, f"{directory}/pyproject.toml")
     if pyproject is None:
         raise OperationalError(
@@ -26,19 +28,19 @@ def base_files(checkout: Checkout, config: Config, env: str, base: str) -> tuple
     return pyproject, checkout.read_file(base, f"{directory}/uv.lock")
 
 
-def base_state(checkout: Checkout, config: Config, env: str, base: str) -> ProfileState:
-    """The profile ``env`` at commit ``base``."""
-    pyproject, lock = base_files(checkout, config, env, base)
-    return read_profile_state(env, config.profile(env).directory, pyproject, lock)
+def base_state(checkout: Checkout, config: Config, profile: str, base: str) -> ProfileState:
+    """The ``profile`` at commit ``base``."""
+    pyproject, lock = base_files(checkout, config, profile, base)
+    return read_profile_state(profile, config.profile(profile).directory, pyproject, lock)
 
 
-def tree_state(root: Path, config: Config, env: str) -> ProfileState:
-    """The profile ``env`` as the files under ``root`` hold it."""
-    profile = config.profile(env)
-    pyproject = read_text(root, f"{profile.directory}/pyproject.toml")
-    lock_path = root / profile.directory / "uv.lock"
-    lock = read_text(root, f"{profile.directory}/uv.lock") if lock_path.exists() else None
-    return read_profile_state(env, profile.directory, pyproject, lock)
+def tree_state(root: Path, config: Config, profile: str) -> ProfileState:
+    """The ``profile`` as the files under ``root`` hold it."""
+    directory_name = config.profile(profile).directory
+    pyproject = read_text(root, f"{directory_name}/pyproject.toml")
+    lock_path = root / directory_name / "uv.lock"
+    lock = read_text(root, f"{directory_name}/uv.lock") if lock_path.exists() else None
+    return read_profile_state(profile, directory_name, pyproject, lock)
 
 
 def read_text(root: Path, relative: str) -> str:

@@ -58,7 +58,7 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     if not text.strip():
         raise InputRejected(f"{args.file} is empty: nothing to report")
     _, config = load_project_config(args.repo, env)
-    context = read_github_context(env, config.repository)
+    context = read_github_context(env, config.slug)
     context.require_token()
     adapter = publication.github_adapter(context)
     # A report could quote the environment; the token never reaches GitHub's text.

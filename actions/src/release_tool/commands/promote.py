@@ -170,22 +170,22 @@ def collect_from_env(
 
 
 def _tested_in(
-    args: argparse.Namespace, config: Config, checkout: Checkout, env: str
+    args: argparse.Namespace, config: Config, checkout: Checkout, name: str
 ) -> ProfileState | None:
-    """The profile that should have tested a direct promotion into ``env`` (None: none)."""
-    source = config.profile(env).fed_by
-    profile = config.profile(env)
+    """The profile that should have tested a direct promotion into profile ``name`` (None: none)."""
+    profile = config.profile(name)
+    source = profile.fed_by
     if args.from_env is not None or source is None or source not in config.profiles:
         return None
     if args.allow_downgrade:
         if not args.reason:
             raise InputRejected(
-                f'a rollback in {env} needs --reason "..." (it goes into the commit and PR)'
+                f'a rollback in {name} needs --reason "..." (it goes into the commit and PR)'
             )
         return None
     if not profile.allow_direct_promotion:
         raise InputRejected(
-            f"{env} takes only --from-env {source} or a rollback (--allow-downgrade --reason); "
+            f"{name} takes only --from-env {source} or a rollback (--allow-downgrade --reason); "
             f"its allow-direct-promotion is false"
         )
     return base_state(checkout, config, source, checkout.resolve_base(config.default_branch))

@@ -50,10 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _pins_block(pull: PullRequestInfo) -> PinsBlock | None:
-    try:
-        return read_pins_block(pull.body)
-    except (ValueError, KeyError, TypeError):
-        return None
+    return read_pins_block(pull.body)
 
 
 def _relock_block(pull: PullRequestInfo, prefix: str) -> RelockBlock | None:

@@ -98,7 +98,7 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     states = [tree_state(root, config, name) for name in config.profiles]
     versions = package_versions(root, config)
     packages = [
-        package_status(name, versions[name], _repository_tags(package.repository, env), states)
+        package_status(name, versions[name], _repository_tags(package.url, env), states)
         for name, package in config.packages.items()
     ]
     locks = [lock_status(state) for state in states]

@@ -12,7 +12,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
-from typing import Any
+from typing import Any, TypeVar
 
 from packaging.utils import canonicalize_name
 from packaging.version import Version
@@ -28,6 +28,7 @@ PACKAGE_NAME_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
 ENTRY_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 TAG_FORMATS = ("{version}", "v{version}")
 DEFAULT_MANAGED_SINCE = "0.2.0"
+Item = TypeVar("Item")
 
 
 class ConfigError(InputRejected):
@@ -78,7 +79,7 @@ class BackendConfig:
 @dataclass(frozen=True)
 class PackageConfig:
     name: str
-    repository: str  # the git URL, written once here; profiles' sources must equal it
+    url: str  # the git URL (key ``repository``), written once here; profiles' sources equal it
     directory: str
     tag_format: str
     managed_since: Version
@@ -86,7 +87,7 @@ class PackageConfig:
     @property
     def slug(self) -> str:
         """``OWNER/NAME`` as ``github.repository`` spells it, derived from the URL."""
-        path = re.sub(r"^[a-z+]+://[^/]+/", "", self.repository)
+        path = re.sub(r"^[a-z+]+://[^/]+/", "", self.url)
         return path.removesuffix("/").removesuffix(".git")
 
     def format_tag(self, version: Version | str) -> str:
@@ -95,7 +96,7 @@ class PackageConfig:
 
 @dataclass(frozen=True)
 class Config:
-    repository: str
+    slug: str  # the monorepo's OWNER/NAME (key ``repository``, or GITHUB_REPOSITORY)
     default_branch: str
     bot: BotIdentity
     images: ImagesConfig
@@ -110,20 +111,18 @@ class Config:
         return f"{self.release_prefix}{env}/{leaf}"
 
     def package(self, name: str) -> PackageConfig:
-        found = self.packages.get(name)
-        if found is None:
-            raise InputRejected(
-                f"unknown package {show(name)}; configured packages: {', '.join(self.packages)}"
-            )
-        return found
+        return _known(self.packages, name, "package", "configured packages")
 
     def profile(self, name: str) -> ProfileConfig:
-        found = self.profiles.get(name)
-        if found is None:
-            raise InputRejected(
-                f"unknown environment {show(name)}; configured: {', '.join(self.profiles)}"
-            )
-        return found
+        return _known(self.profiles, name, "environment", "configured")
+
+
+def _known(table: Mapping[str, Item], name: str, what: str, listed: str) -> Item:
+    """``table[name]``, or refuse (exit 2) naming what is configured."""
+    found = table.get(name)
+    if found is None:
+        raise InputRejected(f"unknown {what} {show(name)}; {listed}: {', '.join(table)}")
+    return found
 
 
 class _Table:
@@ -197,8 +196,8 @@ def _package(name: str, table: _Table) -> PackageConfig:
         raise ConfigError(
             f"{table.path}: package names must be normalized ({canonicalize_name(name)!r})"
         )
-    repository = table.text("repository")
-    if not re.fullmatch(r"(https|file)://[!-~]+", repository):
+    url = table.text("repository")
+    if not re.fullmatch(r"(https|file)://[!-~]+", url):
         raise ConfigError(f"{table.path}.repository must be an https:// git URL")
     tag_format = table.text("tag-format", "{version}")
     if tag_format not in TAG_FORMATS:
@@ -208,7 +207,7 @@ def _package(name: str, table: _Table) -> PackageConfig:
         since = Version(since_text)
     except ValueError:  # InvalidVersion, or an integer past 4300 digits
         raise ConfigError(f"{table.path}.managed-since is not a PEP 440 version") from None
-    package = PackageConfig(name, repository, table.directory("directory"), tag_format, since)
+    package = PackageConfig(name, url, table.directory("directory"), tag_format, since)
     table.done()
     return package
 
@@ -242,10 +241,10 @@ def load_config(pyproject_text: str, env: Mapping[str, str]) -> Config:
     if not isinstance(tool, dict):
         raise ConfigError(f"[{ROOT_KEY}] is missing from the root pyproject.toml")
     root = _Table(tool, ROOT_KEY)
-    repository = env.get("GITHUB_REPOSITORY") or root.text("repository")
+    slug = env.get("GITHUB_REPOSITORY") or root.text("repository")
     root.taken.add("repository")
-    if not SLUG_RE.fullmatch(repository):
-        raise ConfigError(f"{ROOT_KEY}.repository must be OWNER/NAME, not {show(repository)}")
+    if not SLUG_RE.fullmatch(slug):
+        raise ConfigError(f"{ROOT_KEY}.repository must be OWNER/NAME, not {show(slug)}")
     bot_table = root.table("bot")
     bot = BotIdentity(bot_table.text("name"), bot_table.text("email"))
     bot_table.done()
@@ -283,7 +282,7 @@ def load_config(pyproject_text: str, env: Mapping[str, str]) -> Config:
         raise ConfigError(f"{ROOT_KEY}.images.latest-backend names no configured backend")
     packages = {name: _package(name, t) for name, t in root.children("packages").items()}
     config = Config(
-        repository=repository,
+        slug=slug,
         default_branch=root.text("default-branch", "main"),
         bot=bot,
         images=images,

@@ -41,11 +41,10 @@ def _check_pin(
     found: list[Finding] = []
     if not listed:
         found.append(_problem(f"{env}: {name} has a git source but is not a dependency"))
-    if pin.url != package.repository:
+    if pin.url != package.url:
         found.append(
             _problem(
-                f"{env}: {name} comes from {pin.url}, not its configured repository "
-                f"{package.repository}"
+                f"{env}: {name} comes from {pin.url}, not its configured repository {package.url}"
             )
         )
     try:
@@ -66,7 +65,7 @@ def _check_lock(config: Config, state: ProfileState) -> list[Finding]:
     found = [_problem(f"{env}: {d}") for d in lock_disagreements(state)]
     for name, package in config.packages.items():
         for entry in state.lock.named(name):
-            if entry.source_kind != "git" or entry.git_url != package.repository:
+            if entry.source_kind != "git" or entry.git_url != package.url:
                 found.append(
                     _problem(
                         f"{env}: internal package {name} is locked from "
@@ -92,7 +91,7 @@ def check_profile(
             found.append(
                 _problem(
                     f"{env}: {name}'s source is {other!r}, not "
-                    f'{{ git = "{package.repository}", tag = ... }}'
+                    f'{{ git = "{package.url}", tag = ... }}'
                 )
             )
             continue

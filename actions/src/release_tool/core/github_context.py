@@ -98,6 +98,11 @@ def check_repository(value: str, *, source: str) -> str:
     return value
 
 
+def target_repository(given: str | None, context: GithubContext) -> str:
+    """The repository ``--repository`` names (checked), else the one this run is in."""
+    return check_repository(given, source="--repository") if given else context.repository
+
+
 def read_github_context(env: Mapping[str, str], default_repository: str) -> GithubContext:
     """The context of this run from ``env``; ``default_repository`` comes from the config.
 

@@ -34,7 +34,7 @@ class ImageSettings:
     @classmethod
     def from_config(cls, config: Config) -> ImageSettings:
         images = config.images
-        source = f"https://github.com/{config.repository}"
+        source = f"https://github.com/{config.slug}"
         return cls(images.registry, images.name, images.latest_backend, source)
 
 

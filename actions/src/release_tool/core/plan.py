@@ -48,7 +48,7 @@ class PlannedPin:
     tag: str
     version: str
     commit: str
-    repository: str  # git URL
+    url: str  # git URL
     slug: str  # OWNER/NAME
     previous_tag: str | None
     previous_commit: str | None  # from the base's lock, where one exists
@@ -250,7 +250,7 @@ def plan_promotion(
                 pin.tag,
                 str(version),
                 fact.commit,
-                cfg.repository,
+                cfg.url,
                 cfg.slug,
                 prev_tag,
                 prev_commit,
@@ -272,9 +272,7 @@ def plan_promotion(
     tagged = {n: declared(f.pyproject, f.where)[1] for n, f in facts.items()}
     all_requirements = {**requirements, **tagged}
     _check_requirements(env, versions, all_requirements, promoted, set(config.packages))
-    after = rewrite_pins(
-        pyproject_before, {p.package: GitPin(p.repository, p.tag) for p in planned}
-    )
+    after = rewrite_pins(pyproject_before, {p.package: GitPin(p.url, p.tag) for p in planned})
     return PromotionPlan(
         env=env,
         profile_dir=profile.directory,

@@ -139,7 +139,7 @@ def _resolve(
     facts: dict[str, TagFacts] = {}
     remote_tags: dict[str, dict[str, str]] = {}
     for pin in pins:
-        url = config.packages[pin.package].repository
+        url = config.packages[pin.package].url
         say(f"resolving {pin.package} {pin.tag} in {url}")
         tags = ls_remote_tags(url, env)
         remote_tags[pin.package] = tags
@@ -219,8 +219,8 @@ def _commit_logs(
         if old not in remote_tags[pin.package]:
             logs[pin.package] = f"the previous tag {old} no longer exists in the repository"
             continue
-        store.fetch(pin.repository, [old])
-        old_commit = store.commit_of(pin.repository, old)
+        store.fetch(pin.url, [old])
+        old_commit = store.commit_of(pin.url, old)
         if pin.change in ("downgrade", "repin"):
             lines = store.log(pin.commit, old_commit)
             logs[pin.package] = [f"(rolled back) {line}" for line in lines] or "no commit removed"

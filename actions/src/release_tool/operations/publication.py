@@ -1,12 +1,15 @@
 """Publish a release branch on GitHub: push it with a lease, create, update or close its PR.
 
-Runs after :func:`release_tool.operations.promotion.promote` or
-:func:`release_tool.operations.relocking.relock`
-(both commit one commit on a ``release/<env>/…`` branch), only with ``--push`` or
-inside GitHub Actions (:func:`publication_context`). Both go through
-:func:`publish_release_branch`; what differs (labels, the closing comment, the tags
-whose proposal and failure issues matter) is read off the outcome by
-:func:`branch_change`. Every step is safe to repeat:
+Runs after :func:`release_tool.operations.promotion.promote`,
+:func:`release_tool.operations.relocking.relock` (also for ``refresh``),
+:func:`release_tool.operations.base_pinning.commit_bases` and
+:func:`release_tool.operations.bumping.bump` (each commits one commit on a branch), only
+with ``--push`` or inside GitHub Actions (:func:`publication_context`). All go through
+:func:`publish_branch`, which takes a :class:`BranchChange`: what differs (labels, the
+closing comment, the tags whose proposal and failure issues matter) is read off a
+promotion, re-lock or base-image outcome by :func:`branch_change`
+(:func:`publish_release_branch`), and a bump builds its own. :func:`report_publication`
+writes the step outputs and the job-summary line. Every step is safe to repeat:
 
 1. read and fetch ``origin``'s release branch; a branch carrying anyone's commit
    but the bot's is never pushed over (comment on the PR, exit 1), and a tag older
@@ -150,7 +153,7 @@ def publication_context(
 
     Checked before anything is made, so a missing token fails at once.
     """
-    context = read_github_context(env, config.repository)
+    context = read_github_context(env, config.slug)
     if dry_run or not context.should_push(push):
         return None
     context.require_token()
@@ -180,11 +183,53 @@ def publish_release_branch(
     allow_older: bool = False,
     say: Progress = lambda _msg: None,
 ) -> Publication[Outcome]:
-    """Push ``outcome``'s branch and make its pull request say so (see the module doc)."""
-    change = branch_change(outcome)
-    adapter = github or github_adapter(context)
-    origin = origin_of(root, config, context, env)
-    repository, branch = context.repository, change.branch
+    """Publish a promotion, re-lock or base-image outcome through :func:`publish_branch`."""
+    published = publish_branch(
+        origin_of(root, config, context, env),
+        github or github_adapter(context),
+        config,
+        branch_change(outcome),
+        repository=context.repository,
+        allow_older=allow_older,
+        say=say,
+    )
+    change = published.change
+    if change.status != outcome.status or change.commit != outcome.commit:
+        outcome = dataclasses.replace(outcome, status=change.status, commit=change.commit)
+    return Publication(outcome, published.pull_request, published.pushed, published.superseded)
+
+
+@dataclass(frozen=True)
+class PublishedBranch:
+    """A branch change as it stands on GitHub after :func:`publish_branch`."""
+
+    change: BranchChange  # ``unchanged`` (at origin's commit) when origin held the same change
+    pull_request: PrOutcome
+    pushed: bool
+    superseded: tuple[Transition, ...] = ()
+
+    def outputs(self) -> dict[str, str]:
+        return {
+            **self.pull_request.as_outputs(),
+            "status": self.change.status,
+            "branch": self.change.branch,
+            "commit": self.change.commit or "",
+        }
+
+
+def publish_branch(
+    origin: Origin,
+    adapter: GithubAdapter,
+    config: Config,
+    change: BranchChange,
+    *,
+    repository: str,
+    allow_older: bool = False,
+    say: Progress = lambda _msg: None,
+) -> PublishedBranch:
+    """Push ``change``'s branch and make its pull request say so (see the module doc): the
+    one path of promote, relock, refresh, bases and bump."""
+    branch = change.branch
     say(f"reading {branch} on origin")
     remote = remote_branch.fetch_release_branch(origin, branch)
     seen = remote.commit if remote else None
@@ -201,7 +246,7 @@ def publish_release_branch(
         )
     if change.status == "noop":
         closed = _close_empty(adapter, origin, change, repository=repository, seen=seen, say=say)
-        return Publication(outcome, closed, pushed=False)
+        return PublishedBranch(change, closed, pushed=False)
     commit = change.commit
     if commit is None:
         raise ValueError(f"a {change.status} change carries no commit")
@@ -221,7 +266,6 @@ def publish_release_branch(
         if remote_branch.same_change(origin, seen, commit):
             say(f"{branch} on origin already holds this change ({seen[:10]}): nothing to push")
             remote_branch.set_local_branch(origin, branch, seen, commit)
-            outcome = dataclasses.replace(outcome, status="unchanged", commit=seen)
             change = dataclasses.replace(change, status="unchanged", commit=seen)
             changes = ()
         else:
@@ -230,6 +274,10 @@ def publish_release_branch(
     elif seen is None:
         push_branch(origin, branch, commit, None)
         pushed = True
+    elif change.status == "committed":
+        # Origin holds this very commit (another runner made it in the same second, or a
+        # re-run after a push): the branch already held the change.
+        change = dataclasses.replace(change, status="unchanged")
     if pushed:
         say(f"pushed {commit[:10]} to {branch} (lease: {seen[:10] if seen else 'absent'})")
     spec = PullRequestSpec(
@@ -248,7 +296,7 @@ def publish_release_branch(
             supersession_comment(changes, change.commit or ""),
         )
     _close_failure_issues(adapter, change, repository, pull)
-    return Publication(outcome, pull, pushed, changes)
+    return PublishedBranch(change, pull, pushed, changes)
 
 
 def _restore_local(origin: Origin, change: BranchChange) -> None:
@@ -323,42 +371,6 @@ def _close_failure_issues(
         )
 
 
-def publish_branch(
-    origin: Origin,
-    adapter: GithubAdapter,
-    config: Config,
-    spec: PullRequestSpec,
-    *,
-    head: str,
-    base_commit: str,
-    context: GithubContext,
-    env: Mapping[str, str],
-    undo: Callable[[], None] = lambda: None,
-) -> PrOutcome:
-    """Push ``head`` to ``spec.branch`` with a lease (never over someone else's commit: see
-    :func:`refuse_foreign`), create or update its pull request, and report it as step
-    outputs."""
-    remote = remote_branch.fetch_release_branch(origin, spec.branch)
-    seen = remote.commit if remote else None
-    if seen is not None and seen != head:
-        refuse_foreign(
-            adapter,
-            origin,
-            config,
-            branch=spec.branch,
-            base_commit=base_commit,
-            repository=context.repository,
-            seen=seen,
-            undo=undo,
-        )
-    push_branch(origin, spec.branch, head, seen)
-    outcome = adapter.ensure_pull_request(context.repository, spec)
-    secrets = token_forms(context.token)
-    write_step_outputs(env, outcome.as_outputs(), secrets)
-    append_step_summary(env, outcome.summary_line(), secrets)
-    return outcome
-
-
 def publish_if_asked(
     root: Path,
     config: Config,
@@ -386,7 +398,7 @@ def result_json(outcome: Outcome, published: Publication[Outcome] | None) -> dic
 
 
 def report_publication(
-    publication: Publication[Any], context: GithubContext, env: Mapping[str, str]
+    publication: Publication[Any] | PublishedBranch, context: GithubContext, env: Mapping[str, str]
 ) -> None:
     """Step outputs and one job-summary line; nothing outside Actions."""
     secrets = token_forms(context.token)

@@ -91,7 +91,7 @@ def publish(
         raise InputRejected("--adopt publishes no release: drop --push/--notify (it pushes itself)")
     root = monorepo.find_toplevel(cwd, env)
     config = read_project_config(root, env)
-    context = read_github_context(env, config.repository)
+    context = read_github_context(env, config.slug)
     push = context.should_push(request.push)
     # In Actions the token reaches git through the environment only (never argv or URLs).
     git_env = credential_env(env, context.token, context.server_url) if context.in_actions else env
@@ -122,12 +122,12 @@ def publish(
         print(render_publish_plan(plan, push=push), end="", file=report)
         payload = notify_payload(plan, config) if request.notify else None
         if payload is not None:
-            print(f"dispatch to {config.repository}: {json.dumps(payload)}", file=report)
+            print(f"dispatch to {config.slug}: {json.dumps(payload)}", file=report)
         if not request.dry_run:
             execute(plan, mirrors, config, push=push, env=env)
             if payload is not None:
-                watch = (send or github_sender(env))(config.repository, payload)
-                print(f"sent one dispatch to {config.repository}; watch: {watch}", file=report)
+                watch = (send or github_sender(env))(config.slug, payload)
+                print(f"sent one dispatch to {config.slug}; watch: {watch}", file=report)
     return PublishOutcome(plan, pushed=push and not request.dry_run, payload=payload)
 
 
@@ -152,7 +152,7 @@ def gather_facts(
     split = monorepo.split_directory(root, package.directory, origin_head, env)
     where = f"{package.directory}/pyproject.toml at {origin_head[:12]}"
     version = read_project_version(monorepo.read_file(root, split, "pyproject.toml", env), where)
-    mirror = clone_mirror(package.repository, scratch / package.name, env, secrets)
+    mirror = clone_mirror(package.url, scratch / package.name, env, secrets)
     bring_commit(root, mirror, split)
     branch = mirror.default_branch()
     head = mirror.head_of(branch)
@@ -162,7 +162,7 @@ def gather_facts(
     fact = MirrorFacts(
         package=package.name,
         directory=package.directory,
-        url=package.repository,
+        url=package.url,
         slug=package.slug,
         split=split,
         version=version,
