@@ -13,15 +13,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import shutil
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
-from release_tool.adapters import process
+from release_tool.adapters import process, scratch, signals
 from release_tool.core.config import BotIdentity
 from release_tool.core.skip_markers import neutralise
-from release_tool.errors import OperationalError
+from release_tool.errors import InputRejected, OperationalError
 
 ZERO = "0" * 40
 
@@ -161,12 +159,19 @@ class TagStore:
 
     def __init__(self, env: Mapping[str, str]) -> None:
         self.env = env
-        self.path = Path(tempfile.mkdtemp(prefix="release-tool-tags-"))
-        run_git("init", "--bare", "--quiet", cwd=self.path, env=env, what="git init")
+        scratch.remove_abandoned()
+        self._scratch = scratch.Scratch("release-tool-tags-")
+        self.path = self._scratch.path / "repo"
+        try:
+            run_git("init", "--bare", "--quiet", str(self.path), cwd=None, env=env, what="git init")
+        except BaseException:  # a full disk, a signal: nothing may stay behind
+            self._scratch.remove()
+            raise
         self._fetched: set[tuple[str, str]] = set()
 
     def close(self) -> None:
-        shutil.rmtree(self.path, ignore_errors=True)
+        with signals.deferred():
+            self._scratch.remove()
 
     def __enter__(self) -> TagStore:
         return self
@@ -196,11 +201,13 @@ class TagStore:
         self._fetched.update((url, t) for t in wanted)
 
     def commit_of(self, url: str, tag: str) -> str:
+        """The commit ``tag`` names; InputRejected when it names a tree or a blob."""
         ref = self._ref(url, tag)
         commit = commit_at(ref, cwd=self.path, env=self.env)
-        if commit is None:
-            raise OperationalError(f"{tag} of {url} was fetched but names no commit")
-        return commit
+        if commit is not None:
+            return commit
+        kind = run_git("cat-file", "-t", f"{ref}^{{}}", cwd=self.path, env=self.env, what=ref)
+        raise InputRejected(f"tag {tag} in {url} names a {kind}, not a commit; tag a commit")
 
     def read(self, commit: str, path: str) -> str | None:
         return read_file_at(commit, path, cwd=self.path, env=self.env)
@@ -264,17 +271,25 @@ class Checkout:
     @contextlib.contextmanager
     def temporary_worktree(self, commit: str) -> Iterator[Path]:
         """A detached worktree at ``commit`` outside the checkout, removed afterwards."""
-        holder = Path(tempfile.mkdtemp(prefix="release-tool-wt-"))
-        path = holder / "tree"
-        self.git("worktree", "add", "--quiet", "--detach", str(path), commit, what="worktree add")
+        # worktrees of runs that were killed (their directory removed here or by another
+        # run's start) are unregistered before this run adds its own
+        scratch.remove_abandoned()
+        with contextlib.suppress(OperationalError):
+            self.git("worktree", "prune", what="worktree prune")
+        holder = scratch.Scratch("release-tool-wt-")
+        path = holder.path / "tree"
         try:
+            self.git(
+                "worktree", "add", "--quiet", "--detach", str(path), commit, what="worktree add"
+            )
             yield path
         finally:
-            with contextlib.suppress(OperationalError):
-                self.git("worktree", "remove", "--force", str(path), what="worktree remove")
-            shutil.rmtree(holder, ignore_errors=True)
-            with contextlib.suppress(OperationalError):
-                self.git("worktree", "prune", what="worktree prune")
+            with signals.deferred():
+                with contextlib.suppress(OperationalError):
+                    self.git("worktree", "remove", "--force", str(path), what="worktree remove")
+                holder.remove()
+                with contextlib.suppress(OperationalError):
+                    self.git("worktree", "prune", what="worktree prune")
 
     def write_tree(self, worktree: Path, paths: Sequence[str]) -> str:
         self.git("add", "--", *paths, what="git add", cwd=worktree)

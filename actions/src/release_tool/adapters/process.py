@@ -13,10 +13,12 @@ with the token (a push, an authenticated ls-remote or fetch) pass it explicitly 
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import os
 import re
 import shlex
+import signal
 import subprocess
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -27,6 +29,7 @@ from typing import TextIO, TypeAlias
 from release_tool.errors import OperationalError
 
 MASK = "***"
+STOP_GRACE_SECONDS = 10.0  # how long a signalled child may take to exit before it is killed
 
 # Variables never handed to a child process.
 SECRET_NAMES = frozenset({"RELEASE_TOOL_TOKEN", "GH_TOKEN", "GITHUB_TOKEN"})
@@ -133,19 +136,43 @@ def run(
     if echo is not None:
         print(f"$ {shown}", file=echo)
     try:
-        done = subprocess.run(
+        child = subprocess.Popen(
             list(argv),
             cwd=cwd,
             env=child_env(os.environ if env is None else env, git_config),
-            capture_output=True,
+            stdin=subprocess.PIPE if input_text is not None else None,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            check=False,
-            input=input_text,
         )
     except FileNotFoundError:
         raise OperationalError(f"{argv[0]} is not installed or not on PATH") from None
-    result = Result(tuple(argv), done.returncode, done.stdout, done.stderr)
-    if check and done.returncode:
-        detail = redact((done.stderr.strip() or done.stdout.strip()), secrets)
-        raise CommandFailed(what or shown, done.returncode, detail)
+    with child:
+        try:
+            stdout, stderr = child.communicate(input_text)
+        except BaseException:  # SIGTERM (signals.Terminated), Ctrl-C: stop the child first
+            stop(child)
+            raise
+    result = Result(tuple(argv), child.returncode, stdout, stderr)
+    if check and child.returncode:
+        detail = redact((stderr.strip() or stdout.strip()), secrets)
+        raise CommandFailed(what or shown, child.returncode, detail)
     return result
+
+
+def stop(child: subprocess.Popen[str], grace: float = STOP_GRACE_SECONDS) -> None:
+    """Forward SIGTERM to ``child`` and wait for it, at most ``grace`` seconds, then kill it.
+
+    SIGTERM reaches only the tool's process; git and uv clean up their own lock and
+    temporary files when they get it too.
+    """
+    if child.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        child.send_signal(signal.SIGTERM)
+    try:
+        child.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            child.kill()
+        child.wait()

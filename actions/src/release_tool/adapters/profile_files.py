@@ -37,16 +37,20 @@ def base_state(checkout: Checkout, config: Config, profile: str, base: str) -> P
 def tree_state(root: Path, config: Config, profile: str) -> ProfileState:
     """The ``profile`` as the files under ``root`` hold it."""
     directory_name = config.profile(profile).directory
-    directory = root / directory_name
-    try:
-        pyproject = (directory / "pyproject.toml").read_text(encoding="utf-8")
-    except OSError as exc:
-        raise OperationalError(
-            f"cannot read {directory_name}/pyproject.toml: {exc.strerror}"
-        ) from None
-    lock_path = directory / "uv.lock"
-    lock = lock_path.read_text(encoding="utf-8") if lock_path.is_file() else None
+    pyproject = read_text(root, f"{directory_name}/pyproject.toml")
+    lock_path = root / directory_name / "uv.lock"
+    lock = read_text(root, f"{directory_name}/uv.lock") if lock_path.exists() else None
     return read_profile_state(profile, directory_name, pyproject, lock)
+
+
+def read_text(root: Path, relative: str) -> str:
+    """A project file's text: exit 1 when it cannot be read, 2 when it is not UTF-8."""
+    try:
+        return (root / relative).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputRejected(f"{relative} is not UTF-8 text") from None
+    except OSError as exc:
+        raise OperationalError(f"cannot read {relative}: {exc.strerror}") from None
 
 
 def package_versions(root: Path, config: Config) -> dict[str, Version | None]:

@@ -26,8 +26,8 @@ from release_tool.core.config import RELEASE_PREFIX
 from release_tool.core.github_context import DEFAULT_SERVER_URL, Secret
 from release_tool.errors import InputRejected, OperationalError
 
-_SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
-_BRANCH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/@+-]*$")
+_SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?\Z")
+_BRANCH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/@+-]*\Z")
 
 
 # The git subcommands that talk to a remote: the only ones given the token.

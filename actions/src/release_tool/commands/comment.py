@@ -26,7 +26,7 @@ from release_tool.errors import InputRejected
 from release_tool.operations import publication
 
 MAX_COMMENT_CHARS = 60_000  # GitHub refuses comments over 65,536 characters
-_KIND = re.compile(r"^[a-z0-9][a-z0-9._-]{0,60}$")
+_KIND = re.compile(r"^[a-z0-9][a-z0-9._-]{0,60}\Z")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

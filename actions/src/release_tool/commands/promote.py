@@ -55,7 +55,13 @@ from release_tool.commands.options import (
 )
 from release_tool.core.config import Config
 from release_tool.core.env_forms import pins_from_env
-from release_tool.core.payload import Pin, parse_event, parse_pin_spec, validate_pin
+from release_tool.core.payload import (
+    MAX_EVENT_CHARS,
+    Pin,
+    parse_event,
+    parse_pin_spec,
+    validate_pin,
+)
 from release_tool.core.profile_state import ProfileState
 from release_tool.errors import InputRejected
 from release_tool.operations import publication
@@ -134,7 +140,7 @@ def collect_pins(args: argparse.Namespace, config: Config) -> tuple[str, tuple[P
     pins += [parse_pin_spec(spec, config) for spec in args.pin]
     env = args.env
     if args.payload:
-        payload = parse_event(read_input(args.payload), config)
+        payload = parse_event(read_input(args.payload, MAX_EVENT_CHARS), config)
         if env is not None and env != payload.env:
             raise InputRejected(f"--env {env} contradicts the payload's env {payload.env}")
         env = payload.env

@@ -7,12 +7,12 @@ in a profile yet) and is only reported.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from packaging.version import Version
 
+from release_tool.core import toml_shape
 from release_tool.core.config import Config
 from release_tool.core.profile_state import NOT_LOCKED, ProfileState, lock_disagreements
 from release_tool.core.pyproject_edit import GitPin
@@ -114,13 +114,13 @@ def check_profile(
     return found
 
 
-def required_uv(pyproject: str) -> str | None:
-    """``[tool.uv] required-version`` of a pyproject (None: unset or unreadable)."""
+def required_uv(pyproject: str, file: str = "pyproject.toml") -> str | None:
+    """``[tool.uv] required-version`` of a pyproject (None: unset or not TOML)."""
     try:
-        value = tomllib.loads(pyproject).get("tool", {}).get("uv", {}).get("required-version")
-    except tomllib.TOMLDecodeError:
+        doc = toml_shape.parse(pyproject, file)
+    except toml_shape.ShapeError:
         return None
-    return str(value) if value is not None else None
+    return doc.table("tool").table("uv").optional_text("required-version")
 
 
 def check_uv_pins(pins: Mapping[str, str | None]) -> list[Finding]:

@@ -19,7 +19,7 @@ RELEASE_LABEL = "release"
 # Colours of the labels the tool creates when a repository lacks them.
 _LABEL_COLOURS = {"release": "0e8a16", "env:": "1d76db", "package:": "5319e7"}
 DEFAULT_LABEL_COLOUR = "ededed"
-_MARKER_KEY = re.compile(r"^[a-z0-9][a-z0-9:._/@+-]{0,120}$")
+_MARKER_KEY = re.compile(r"^[a-z0-9][a-z0-9:._/@+-]{0,120}\Z")
 
 
 @dataclass(frozen=True)
