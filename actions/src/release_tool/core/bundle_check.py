@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, cast, get_args
 
+from release_tool.core.branch_proposal import BranchProposal
 from release_tool.core.config import Config
 from release_tool.core.lockfile import read_lock
 from release_tool.core.plan import PinChange, PlannedPin, branch_name
@@ -268,18 +269,10 @@ def refused(problems: Sequence[str]) -> InputRejected:
 
 
 @dataclass(frozen=True)
-class BundledOutcome:
+class BundledOutcome(BranchProposal):
     """A checked bundle as the publication step sees an outcome (promotion or re-lock)."""
 
-    status: Status
-    env: str
-    branch: str
-    base_branch: str
-    base_commit: str
-    commit: str | None
-    previous_branch_commit: str | None
-    title: str
-    body: str
+    status: Status  # a bundle is never a dry run
     labels: tuple[str, ...]
     closing_reason: str
     pins: tuple[PlannedPin, ...]

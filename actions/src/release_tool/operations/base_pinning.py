@@ -16,10 +16,11 @@ from typing import Any
 from release_tool.adapters.git import Checkout
 from release_tool.adapters.registry import RegistryClient
 from release_tool.core import base_images as bases
+from release_tool.core.branch_proposal import BranchStatus
 from release_tool.core.config import Config
 from release_tool.core.oci import parse_reference
 from release_tool.errors import OperationalError
-from release_tool.operations.branch_commit import BranchCommit, BranchStatus
+from release_tool.operations.branch_commit import BranchCommit
 
 Progress = Callable[[str], None]
 

@@ -7,14 +7,14 @@ branch (:func:`commit_on_branch`). A :class:`BranchCommit` is what each reports 
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 from release_tool.adapters import uv
 from release_tool.adapters.git import Checkout
+from release_tool.core.branch_proposal import BranchProposal
 from release_tool.core.config import BotIdentity, Config
 from release_tool.core.lockfile import (
     NO_EXTRA,
@@ -30,35 +30,12 @@ from release_tool.core.pyproject_edit import ProfilePins
 from release_tool.core.verify import verify_lock
 from release_tool.errors import InputRejected
 
-# committed: a new commit on the branch; unchanged: the branch already held the same change;
-# noop: the base already is what was asked (no branch written); dry-run: computed only.
-BranchStatus = Literal["committed", "unchanged", "noop", "dry-run"]
 # What a branch write did: a new branch, a moved one, or one that already held the change.
 BranchWrite = Literal["created", "updated", "unchanged"]
 ExportedSets = dict[str, dict[str, ExportedPackage]]
-
-
-@dataclass(frozen=True)
-class BranchCommit:
-    """One commit proposed on a release branch: the part of every promotion and re-lock
-    outcome that publishing reads."""
-
-    status: BranchStatus
-    env: str  # the profile
-    branch: str
-    base_branch: str
-    base_commit: str
-    commit: str | None
-    previous_branch_commit: str | None
-    title: str
-    body: str
-
-    def branch_fields(self) -> dict[str, Any]:
-        """The :class:`BranchCommit` fields of this outcome, by name."""
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(BranchCommit)}
-
-    def as_json(self) -> dict[str, Any]:
-        return self.branch_fields()
+# What every promotion, re-lock and base-image outcome is built on (defined in core, where a
+# checked release bundle's outcome shares it).
+BranchCommit = BranchProposal
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from typing import Any
 
 from release_tool.adapters.git import Checkout, TagStore, ls_remote_tags
 from release_tool.adapters.profile_files import base_files
+from release_tool.core.branch_proposal import BranchStatus
 from release_tool.core.config import Config
 from release_tool.core.env_forms import untested_note
 from release_tool.core.lockfile import (
@@ -44,7 +45,6 @@ from release_tool.core.versions import parse_tag, resolve_tag
 from release_tool.errors import InputRejected, OperationalError
 from release_tool.operations.branch_commit import (
     BranchCommit,
-    BranchStatus,
     commit_on_branch,
     export_sets,
     lock_and_verify,

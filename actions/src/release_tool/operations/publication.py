@@ -90,15 +90,7 @@ def branch_change(
         raise ValueError("a dry run is not published")
     if isinstance(outcome, BundledOutcome):
         return BranchChange(
-            status=outcome.status,
-            env=outcome.env,
-            branch=outcome.branch,
-            base_branch=outcome.base_branch,
-            base_commit=outcome.base_commit,
-            commit=outcome.commit,
-            previous_branch_commit=outcome.previous_branch_commit,
-            title=outcome.title,
-            body=outcome.body,
+            **outcome.branch_fields(),
             labels=outcome.labels,
             closing_reason=outcome.closing_reason,
             pins=outcome.pins,

@@ -16,6 +16,7 @@ from typing import Any
 
 from release_tool.adapters.git import Checkout, ls_remote_tags
 from release_tool.adapters.profile_files import base_state
+from release_tool.core.branch_proposal import BranchStatus
 from release_tool.core.config import Config
 from release_tool.core.lockfile import LockDiff, read_lock
 from release_tool.core.profile_state import ProfileState
@@ -29,7 +30,6 @@ from release_tool.core.relock_render import (
 from release_tool.errors import InputRejected
 from release_tool.operations.branch_commit import (
     BranchCommit,
-    BranchStatus,
     commit_on_branch,
     export_sets,
     lock_and_verify,
