@@ -54,21 +54,45 @@ def check_apps(facts: SetupFacts, config: Config, dispatch_slug: str) -> list[Ro
     monorepo = facts.monorepo.full_name.lower()
     packages = sorted(p.full_name.lower() for p in facts.packages)
     release_slug = release_app_slug(config)
-    release = by_slug.get(release_slug)
-    name = f"release App {release_slug}"
-    if release is None:
-        out.append(fail(group, name, "install the release App on the monorepo and packages"))
-    else:
-        out.append(_permissions_row(group, name, release, RELEASE_APP_PERMISSIONS))
-        out.append(_reach_row(group, name, release, [monorepo, *packages], exact=False))
-    dispatch = by_slug.get(dispatch_slug)
-    name = f"dispatch App {dispatch_slug}"
-    if dispatch is None:
-        out.append(fail(group, name, "install the dispatch App on the monorepo only"))
-    else:
-        out.append(_permissions_row(group, name, dispatch, DISPATCH_APP_PERMISSIONS))
-        out.append(_reach_row(group, name, dispatch, [monorepo], exact=True))
+    out += _app_rows(
+        group,
+        f"release App {release_slug}",
+        by_slug.get(release_slug),
+        RELEASE_APP_PERMISSIONS,
+        [monorepo, *packages],
+        exact=False,
+        missing="install the release App on the monorepo and packages",
+    )
+    out += _app_rows(
+        group,
+        f"dispatch App {dispatch_slug}",
+        by_slug.get(dispatch_slug),
+        DISPATCH_APP_PERMISSIONS,
+        [monorepo],
+        exact=True,
+        missing="install the dispatch App on the monorepo only",
+    )
     return out
+
+
+def _app_rows(
+    group: str,
+    name: str,
+    inst: Installation | None,
+    wanted: Mapping[str, str],
+    repositories: list[str],
+    *,
+    exact: bool,
+    missing: str,
+) -> list[Row]:
+    """One App's rows: ``wanted`` permissions and reach of ``repositories``; ``missing``
+    (the fix) when the App is not installed."""
+    if inst is None:
+        return [fail(group, name, missing)]
+    return [
+        _permissions_row(group, name, inst, wanted),
+        _reach_row(group, name, inst, repositories, exact),
+    ]
 
 
 def _permissions_row(group: str, name: str, inst: Installation, wanted: Mapping[str, str]) -> Row:
