@@ -575,3 +575,20 @@ def test_the_allow_list_covers_every_third_party_action() -> None:
 
 def test_doctor_is_a_registered_command() -> None:
     assert cli.COMMANDS["doctor"][0] == "release_tool.commands.doctor"
+
+
+@pytest.mark.parametrize(
+    ("index", "name", "fix"),
+    [
+        (0, f"release App {RELEASE_SLUG}", "install the release App on the monorepo and packages"),
+        (1, f"dispatch App {DISPATCH_SLUG}", "install the dispatch App on the monorepo only"),
+    ],
+)
+def test_an_app_not_installed_names_where_to_install_it(
+    world: FakeGitHub, tmp_path: Path, index: int, name: str, fix: str
+) -> None:
+    checkout = make_checkout(tmp_path, CONFIG)
+    world.orgs[ORG].installations.pop(index)
+    _code, report = run_doctor(world, checkout)
+    rows = [r for r in failing(report) if r["name"] == name]
+    assert [r["detail"] for r in rows] == [fix]
