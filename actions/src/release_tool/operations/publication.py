@@ -218,17 +218,18 @@ def publish_release_branch(
         except InputRejected:
             _restore_local(origin, change)
             raise
-        if remote_branch.same_change(origin, seen, commit):
-            say(f"{branch} on origin already holds this change ({seen[:10]}): nothing to push")
+    # A fresh checkout re-running the same change makes the same commit at another time
+    # (another SHA, compared by tree, parents and message) or, within the same second of
+    # the clock, the very commit origin holds: either way nothing is pushed.
+    if seen is not None and (seen == commit or remote_branch.same_change(origin, seen, commit)):
+        say(f"{branch} on origin already holds this change ({seen[:10]}): nothing to push")
+        if seen != commit:
             remote_branch.set_local_branch(origin, branch, seen, commit)
-            outcome = dataclasses.replace(outcome, status="unchanged", commit=seen)
-            change = dataclasses.replace(change, status="unchanged", commit=seen)
-            changes = ()
-        else:
-            push_branch(origin, branch, commit, seen)
-            pushed = True
-    elif seen is None:
-        push_branch(origin, branch, commit, None)
+        outcome = dataclasses.replace(outcome, status="unchanged", commit=seen)
+        change = dataclasses.replace(change, status="unchanged", commit=seen)
+        changes = ()
+    else:
+        push_branch(origin, branch, commit, seen)
         pushed = True
     if pushed:
         say(f"pushed {commit[:10]} to {branch} (lease: {seen[:10] if seen else 'absent'})")
