@@ -50,10 +50,20 @@ SCENARIOS: dict[str, list[dict[str, str]]] = {
             "allow-downgrade": "true",
             "reason": "0.0.11 breaks --help; rolling back",
         },
+        {"payload-file": "/tmp/payload.json", "bundle-out": "/tmp/release-bundle"},
     ],
     "publish": [{"token": "t"}, {"token": "t", "package": "hello-world", "dry-run": "true"}],
-    "refresh": [{"token": "t", "list": "true"}, {"token": "t", "env": "staging", "pr": "12"}],
-    "relock": [{"token": "t", "env": "staging"}, {"token": "t", "env": "prod", "upgrade": "false"}],
+    "refresh": [
+        {"token": "t", "list": "true"},
+        {"token": "t", "env": "staging", "pr": "12"},
+        {"token": "t", "env": "staging", "pr": "12", "bundle-out": "/tmp/release-bundle"},
+    ],
+    "relock": [
+        {"token": "t", "env": "staging"},
+        {"token": "t", "env": "prod", "upgrade": "false"},
+        {"env": "prod", "bundle-out": "/tmp/release-bundle"},
+    ],
+    "publish-bundle": [{"token": "t", "bundle": "/tmp/release-bundle"}],
     "comment": [{"token": "t", "pr": "12", "kind": "gpu", "file": "/tmp/report.md"}],
     "notify": [
         {

@@ -35,7 +35,7 @@ from tests.support.setup_world import DIGEST, DISPATCH_SLUG, configure, make_che
 from tests.support.workflows import jobs, load_yaml, steps_of, workflow_files
 
 CONFIG = typed_config()
-MONO = CONFIG.repository
+MONO = CONFIG.slug
 ORG = MONO.split("/")[0]
 PACKAGE = next(iter(CONFIG.packages.values())).slug
 

@@ -255,7 +255,7 @@ def doctor_operations(root: Path, monkeypatch: pytest.MonkeyPatch) -> set[str]:
         with contextlib.redirect_stdout(out):
             assert main(argv, github_env(world)) == 0, out.getvalue()
         assert json.loads(out.getvalue())["exit_code"] == 0
-        world.repo(config.repository).protection = {
+        world.repo(config.slug).protection = {
             "strict": False,
             "checks": [{"context": GATE_CHECK, "app_id": GITHUB_ACTIONS_APP_ID}],
         }

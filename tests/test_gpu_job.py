@@ -85,6 +85,8 @@ def run_gpu_job(work: Path, env: dict[str, str], temp: Path) -> tuple[dict[str, 
     outcomes: dict[str, str] = {}
     outputs: dict[str, dict[str, str]] = {}
     artifacts = temp / "artifacts"
+    exported: dict[str, str] = {}  # what steps wrote to GITHUB_ENV
+    caches: dict[str, bool] = {}
     failed = False
     for i, step in enumerate(GPU_JOB["steps"]):
         step_id = step.get("id", f"step{i}")
@@ -109,12 +111,15 @@ def run_gpu_job(work: Path, env: dict[str, str], temp: Path) -> tuple[dict[str, 
             | {f"steps.{k}.outputs.{n}": v for k, o in outputs.items() for n, v in o.items()}
         )
         output_file = temp / f"output-{i}"
+        env_file = temp / f"env-{i}"
         step_env = {
             **env,
             **job_env,
+            **exported,
             **{k: _expression(str(v), step_values) for k, v in (step.get("env") or {}).items()},
             "RUNNER_TEMP": str(temp),
             "GITHUB_OUTPUT": str(output_file),
+            "GITHUB_ENV": str(env_file),
         }
         done = subprocess.run(
             ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
@@ -128,7 +133,21 @@ def run_gpu_job(work: Path, env: dict[str, str], temp: Path) -> tuple[dict[str, 
         failed = failed or done.returncode != 0
         lines = output_file.read_text(encoding="utf-8").splitlines() if output_file.exists() else []
         outputs[step_id] = dict(line.split("=", 1) for line in lines if "=" in line)
+        if env_file.exists():
+            written = dict(
+                line.split("=", 1)
+                for line in env_file.read_text("utf-8").splitlines()
+                if "=" in line
+            )
+            # The per-job caches must sit in RUNNER_TEMP; the emulation keeps the warm
+            # shared uv cache (a cold one would download every wheel of the profile).
+            for name in ("UV_CACHE_DIR", "HF_HOME"):
+                if name in written:
+                    assert written.pop(name).startswith(f"{temp}/"), name
+                    caches[name] = True
+            exported.update(written)
         (temp / f"log-{step_id}.txt").write_text(done.stdout + done.stderr, encoding="utf-8")
+    assert caches == {"UV_CACHE_DIR": True, "HF_HOME": True}
     return outcomes, artifacts
 
 

@@ -6,10 +6,12 @@ tests pin the project's own rules: see docs/pipeline-setup.md.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -240,10 +242,115 @@ def test_release_token_reaches_exactly_the_configured_repositories() -> None:
 
 
 def test_protected_environments() -> None:
-    assert (
-        jobs(ROOT / ".github/workflows/promote-prod.yml")["promote-prod"]["environment"] == "prod"
-    )
+    assert jobs(ROOT / ".github/workflows/promote-prod.yml")["publish"]["environment"] == "prod"
     assert jobs(ROOT / ".github/workflows/release.yml")["publish"]["environment"] == "release"
+
+
+def _names_a_secret(job: Mapping[str, Any]) -> bool:
+    return "secrets." in json.dumps(job)
+
+
+def _mints_a_token(job: Mapping[str, Any]) -> bool:
+    return any(
+        str(step.get("uses", "")).startswith("actions/create-github-app-token@")
+        for step in job.get("steps", [])
+    )
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=_ids(WORKFLOWS))
+def test_a_job_holding_a_write_credential_needs_a_clean_prepare_job(path: Path) -> None:
+    """No job that runs package code holds a write credential (docs/security.md): in the
+    release workflows every job that mints a token or names a secret needs a job that
+    has no environment, names no secret and mints no token, and runs the bundle hand-over."""
+    if path.name not in {"promote.yml", "promote-prod.yml", "relock.yml", "refresh.yml"}:
+        return
+    graph = jobs(path)
+    holders = [name for name, job in graph.items() if _names_a_secret(job) or _mints_a_token(job)]
+    assert holders, f"{path.name}: no job publishes"
+    for name in holders:
+        job = graph[name]
+        needs = job.get("needs", [])
+        needs = [needs] if isinstance(needs, str) else list(needs)
+        clean = [
+            n
+            for n in needs
+            if "environment" not in graph[n]
+            and not _names_a_secret(graph[n])
+            and not _mints_a_token(graph[n])
+            and any("upload-artifact" in str(s.get("uses", "")) for s in graph[n]["steps"])
+        ]
+        assert clean, f"{path.name} job {name} holds a credential but needs no clean prepare job"
+        for step in job.get("steps", []):
+            uses = str(step.get("uses", ""))
+            assert uses not in {"$/actions/promote", "$/actions/relock"}, f"{name}: {uses}"
+            assert "uv lock" not in str(step.get("run", "")) and "uv sync" not in str(
+                step.get("run", "")
+            ), name
+            if uses == "$/actions/refresh":
+                assert step["with"].get("list") == "true", name
+    for name, job in graph.items():
+        if name in holders:
+            continue
+        assert job["permissions"].get("contents") in {None, "read"}, name
+        assert set(job["permissions"].values()) <= {"read"}, name
+
+
+def test_promote_dispatch_offers_staging_only() -> None:
+    inputs = triggers(ROOT / ".github/workflows/promote.yml")["workflow_dispatch"]["inputs"]
+    assert set(inputs) == {"pins"}  # no env input: prod goes through promote-prod.yml
+    assert "prod" not in json.dumps(inputs)
+
+
+def test_promote_prod_groups_per_package_and_kind_and_refuses_a_bare_rollback() -> None:
+    path = ROOT / ".github/workflows/promote-prod.yml"
+    concurrency = load_yaml(path)["concurrency"]
+    assert concurrency["cancel-in-progress"] is False
+    group = concurrency["group"]
+    assert "'rollback'" in group and "'from-staging'" in group
+    assert "inputs.rollback-package" in group and "inputs.packages" in group
+    prepare = jobs(path)["prepare"]["steps"]
+    guard = prepare[0]
+    assert guard["if"] == "inputs.rollback-package != '' || inputs.rollback-tag != ''"
+    script = guard["run"]
+    for name in ("PACKAGE", "TAG", "REASON"):
+        assert f'[ -z "${name}" ]' in script
+    assert "exit 2" in script
+    roll = [s for s in prepare if s.get("name") == "roll back"]
+    carry = [s for s in prepare if s.get("name") == "staging to prod"]
+    # Both branches key on the package, never on the tag alone: a package without a
+    # tag stops at the guard instead of falling through to "all packages from staging".
+    assert roll[0]["if"] == "inputs.rollback-package != ''"
+    assert carry[0]["if"] == "inputs.rollback-package == ''"
+    # The guard's shell logic, run for real.
+    for package, tag, reason, code in (
+        ("hello-world", "", "", 2),
+        ("hello-world", "0.1.0", "", 2),
+        ("", "0.1.0", "x", 2),
+        ("hello-world", "0.1.0", "bad", 0),
+    ):
+        done = subprocess.run(
+            ["bash", "-c", script],
+            env={"PACKAGE": package, "TAG": tag, "REASON": reason, "PATH": "/usr/bin:/bin"},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == code, (package, tag, reason)
+
+
+def test_promote_failure_issue_fires_for_single_and_batch_payloads() -> None:
+    report = jobs(ROOT / ".github/workflows/promote.yml")["report"]
+    condition = " ".join(report["if"].split())
+    assert condition.startswith("failure()")
+    assert "client_payload.package != ''" in condition
+    assert "client_payload.pins != ''" in condition
+    assert "client_payload.pins" in report["strategy"]["matrix"]["pin"]
+    assert report["needs"] == ["prepare", "publish"]
+
+
+def test_refresh_token_may_close_failure_issues() -> None:
+    (step,) = _app_token_steps(ROOT / ".github/workflows/refresh.yml")
+    assert step.data["with"]["permission-issues"] == "write"
 
 
 def test_promote_concurrency_is_per_env_package_and_tag_and_never_cancels() -> None:
@@ -256,12 +363,12 @@ def test_promote_concurrency_is_per_env_package_and_tag_and_never_cancels() -> N
     for part in ("client_payload.env", "client_payload.package", "client_payload.tag"):
         assert part in group
     assert "pins.*.package" in group and "pins.*.tag" in group
-    steps = [s for s in steps_of(path) if s.uses == "$/actions/promote"]
-    assert len(steps) == 2  # the branch lease's loser re-runs once
+    steps = [s for s in steps_of(path) if s.uses == "$/actions/publish-bundle"]
+    assert len(steps) == 2  # the branch lease's loser re-publishes once
     assert steps[0].data.get("continue-on-error") is True
-    assert steps[1].data["if"] == "steps.promote.outcome == 'failure'"
+    assert steps[1].data["if"] == "steps.publish.outcome == 'failure'"
     failure = [s for s in steps_of(path) if s.uses == "$/actions/report-failure"]
-    assert failure and failure[0].data["if"].startswith("failure()")
+    assert failure and failure[0].job == "report"
 
 
 def test_refresh_runs_one_job_per_pr_with_its_own_group() -> None:
@@ -359,3 +466,94 @@ def test_the_package_template_lints_clean_once_filled_in(template: Path, tmp_pat
         )
         assert done.returncode == 0, f"{argv[0]}: {done.stdout}{done.stderr}"
     assert "more than three tags" in text
+
+
+def test_gpu_jobs_use_per_job_caches_under_runner_temp() -> None:
+    path = ROOT / ".github/workflows/gpu.yml"
+    steps = jobs(path)["gpu"]["steps"]
+    names = [s.get("name", s.get("id", "")) for s in steps]
+    cache = steps[names.index("per-job uv and Hugging Face caches")]
+    assert 'echo "UV_CACHE_DIR=$RUNNER_TEMP/uv-cache"' in cache["run"]
+    assert 'echo "HF_HOME=$RUNNER_TEMP/hf-home"' in cache["run"]
+    assert '>> "$GITHUB_ENV"' in cache["run"]
+    first_uv = min(i for i, s in enumerate(steps) if "uv " in str(s.get("run", "")))
+    assert names.index("per-job uv and Hugging Face caches") < first_uv
+    # What the step writes, run for real: both caches land in RUNNER_TEMP.
+    with tempfile.TemporaryDirectory() as temp:
+        env_file = Path(temp) / "env"
+        subprocess.run(
+            ["bash", "-c", cache["run"]],
+            env={"RUNNER_TEMP": temp, "GITHUB_ENV": str(env_file), "PATH": "/usr/bin:/bin"},
+            check=True,
+        )
+        written = dict(line.split("=", 1) for line in env_file.read_text().splitlines())
+        assert written == {"UV_CACHE_DIR": f"{temp}/uv-cache", "HF_HOME": f"{temp}/hf-home"}
+        assert all(Path(v).is_dir() for v in written.values())
+
+
+def test_workflows_permission_only_where_a_release_branch_is_pushed() -> None:
+    """GitHub refuses an App's push that brings a workflow change without the Workflows
+    permission; only the publish jobs that push release branches ask for it."""
+    for path in WORKFLOWS:
+        for step in _app_token_steps(path):
+            job = jobs(path)[step.job]
+            pushes = any(s.get("uses") == "$/actions/publish-bundle" for s in job.get("steps", []))
+            asked = step.data["with"].get("permission-workflows")
+            assert asked == ("write" if pushes else None), f"{path.name} {step.job}"
+
+
+def test_package_template_uses_the_dispatch_app_only() -> None:
+    (template,) = [p for p in template_files() if p.name == "package-release.yml"]
+    text = template.read_text(encoding="utf-8")
+    assert "${{ vars.DISPATCH_APP_CLIENT_ID }}" in text
+    assert "${{ secrets.DISPATCH_APP_PRIVATE_KEY }}" in text
+    assert "RELEASE_APP_PRIVATE_KEY }}" not in text and "vars.RELEASE_APP" not in text
+    notify = (ROOT / "actions/notify/action.yml").read_text(encoding="utf-8")
+    assert "DISPATCH_APP_PRIVATE_KEY" in notify
+
+
+@pytest.mark.parametrize("name", ["promote.yml", "promote-prod.yml", "relock.yml", "refresh.yml"])
+def test_the_bundle_travels_as_one_named_artifact_into_publish_bundles_directory(
+    name: str,
+) -> None:
+    """Behaviour read at the pinned SHAs: upload-artifact v7 with one directory path
+    roots the artifact at that directory (its default ``archive: true`` zips it under
+    ``name``); download-artifact v8 given ``name`` extracts that single artifact straight
+    into ``path`` (no per-artifact subdirectory) and fails on a digest mismatch."""
+    path = ROOT / ".github" / "workflows" / name
+    graph = jobs(path)
+    for job_name, job in graph.items():
+        steps = job.get("steps", [])
+        publish = [s for s in steps if s.get("uses") == "$/actions/publish-bundle"]
+        if not publish:
+            continue
+        (download,) = [
+            s for s in steps if str(s.get("uses", "")).startswith("actions/download-artifact@")
+        ]
+        with_ = download["with"]
+        assert set(with_) == {"name", "path"}, f"{job_name}: {sorted(with_)}"
+        assert all(s["with"]["bundle"] == with_["path"] for s in publish)
+        needs = job["needs"] if isinstance(job["needs"], list) else [job["needs"]]
+        uploads = [
+            s["with"]
+            for n in needs
+            for s in graph[n]["steps"]
+            if str(s.get("uses", "")).startswith("actions/upload-artifact@")
+            and s["with"]["name"] == with_["name"]
+        ]
+        assert len(uploads) == 1, f"{job_name}: no prepare job uploads {with_['name']}"
+        upload = uploads[0]
+        assert upload["path"] == "${{ runner.temp }}/release-bundle"
+        assert upload["if-no-files-found"] == "error"
+        assert "archive" not in upload and "include-hidden-files" not in upload
+        makers = [
+            s
+            for n in needs
+            for s in graph[n]["steps"]
+            if str(s.get("uses", ""))
+            in {"$/actions/promote", "$/actions/relock", "$/actions/refresh"}
+            and s.get("with", {}).get("list") != "true"
+        ]
+        assert makers and all(
+            s["with"]["bundle-out"] == "${{ runner.temp }}/release-bundle" for s in makers
+        )

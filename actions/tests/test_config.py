@@ -14,7 +14,7 @@ TEXT = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
 
 
 def test_committed_config_loads_with_defaults(config: Config) -> None:
-    assert config.repository == "VLMHyperBenchTeam/vlmhyperbench_playground"
+    assert config.slug == "VLMHyperBenchTeam/vlmhyperbench_playground"
     assert config.default_branch == "main"
     assert config.bot.name.endswith("[bot]")
     hello = config.packages["hello-world"]
@@ -35,12 +35,12 @@ def test_every_configured_package_is_in_both_profiles(config: Config) -> None:
     for profile in config.profiles.values():
         text = (ROOT / profile.directory / "pyproject.toml").read_text(encoding="utf-8")
         for package in config.packages.values():
-            assert f'git = "{package.repository}"' in text, (profile.name, package.name)
+            assert f'git = "{package.url}"' in text, (profile.name, package.name)
 
 
 def test_github_repository_in_the_env_wins() -> None:
     config = load_config(TEXT, {"GITHUB_REPOSITORY": "someone/fork"})
-    assert config.repository == "someone/fork"
+    assert config.slug == "someone/fork"
 
 
 def _edit(old: str, new: str) -> str:

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import shutil
 import subprocess
+import sys
 import threading
 import tomllib
 from collections.abc import Iterator
@@ -21,6 +24,7 @@ import pytest
 from release_tool.cli import main
 from release_tool.commands.rehearse import log_name, summary
 
+from tests.support.canary import HEADER_CANARY, canary_env, credential_pairs, make_recorder
 from tests.support.readme import main_job
 from tests.support.sandbox import ROOT, clean_env, git
 from tests.support.tools import uv_binary
@@ -78,6 +82,9 @@ def _locked(repo: Path, ref: str, env: str) -> dict[str, str]:
 @pytest.mark.slow
 def test_rehearse_as_the_readme_writes_it(tmp_path: Path, api: tuple[str, list[str]]) -> None:
     url, seen = api
+    # A stand-in git first on PATH records every git call (uv's, for git sources, too).
+    real = {"git": shutil.which("git") or "git"}
+    recorder = make_recorder(tmp_path / "rec", sys.executable, real)
     env = clean_env(
         {
             "GITHUB_ACTIONS": "true",
@@ -86,6 +93,9 @@ def test_rehearse_as_the_readme_writes_it(tmp_path: Path, api: tuple[str, list[s
             "GITHUB_REPOSITORY": "VLMHyperBenchTeam/vlmhyperbench_playground",
             "RELEASE_TOOL_TOKEN": "ghs_rehearsalsecret0123456789",
             "GH_TOKEN": "ghs_rehearsalsecret0123456789",
+            "GITHUB_TOKEN": "ghs_rehearsalsecret0123456789",
+            "PATH": recorder.path(os.environ["PATH"]),
+            **{k: v for k, v in canary_env("ghs_rehearsalsecret0123456789").items() if "GIT_" in k},
         }
     )
     # The README's line, exactly, in a fresh clone: its "$(mktemp -d)" lands in TMPDIR.
@@ -111,6 +121,11 @@ def test_rehearse_as_the_readme_writes_it(tmp_path: Path, api: tuple[str, list[s
     assert "release_tool" in installed and "pygithub" in installed
     assert not {n for n in installed if n.startswith(("torch", "nvidia", "triton"))}
     assert seen == [], seen  # no request reached the "GitHub API"
+    calls = recorder.calls()
+    assert len(calls) > 20  # the stand-in was really used
+    for call in calls:
+        assert "ghs_rehearsalsecret" not in repr(call["env"]) and HEADER_CANARY not in repr(call)
+        assert credential_pairs(call["env"]) == []  # type: ignore[arg-type]
     assert "release rehearsal" in done.stdout and "everything is kept in" in done.stdout
     assert "ghs_rehearsalsecret" not in done.stdout + done.stderr
     # the checkout it ran in is only read

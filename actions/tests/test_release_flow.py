@@ -40,10 +40,10 @@ def _args(*argv: str) -> argparse.Namespace:
     return build_parser().parse_args(list(argv))
 
 
-def _operations(path: Path) -> list[str]:
-    """The ``operation`` step outputs written so far (``name<<DELIMITER`` blocks)."""
+def _operations(path: Path, name: str = "operation") -> list[str]:
+    """The ``name`` step outputs written so far (``name<<DELIMITER`` blocks)."""
     lines = path.read_text(encoding="utf-8").splitlines()
-    return [lines[i + 1] for i, line in enumerate(lines) if line.startswith("operation<<")]
+    return [lines[i + 1] for i, line in enumerate(lines) if line.startswith(f"{name}<<")]
 
 
 def _fast(context: GithubContext) -> GithubAdapter:
@@ -104,6 +104,10 @@ def test_bump_merge_publish_all_push_notify(
         "rev-parse", BRANCH
     )
     assert _operations(outputs) == ["created"]
+    # the same outputs as promote's: one publication path
+    assert _operations(outputs, "status") == ["committed"]
+    assert _operations(outputs, "branch") == [BRANCH]
+    assert _operations(outputs, "commit") == [mono.git("rev-parse", BRANCH)]
 
     # the same bump again: nothing written anywhere
     writes = len(fake.writes())
@@ -115,6 +119,7 @@ def test_bump_merge_publish_all_push_notify(
     )
     assert len(fake.writes()) == writes
     assert _operations(outputs) == ["created", "unchanged"]
+    assert _operations(outputs, "status") == ["committed", "unchanged"]
 
     # merged by review (squashed, as GitHub does); publish --all releases just that package
     mono.git("pull", "--quiet", "--ff-only")

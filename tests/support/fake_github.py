@@ -157,8 +157,12 @@ class Org:
 class FakeGitHub:
     """State + request log + fault plan. Use :func:`serve_fake_github` to run it."""
 
-    def __init__(self, token: str | None = None) -> None:
+    # The account the token authenticates: what a GitHub App's bot login looks like.
+    LOGIN = "vlmhb-release-bot[bot]"
+
+    def __init__(self, token: str | None = None, login: str = LOGIN) -> None:
         self.token = token
+        self.login = login
         self.base = ""  # set once serving: http://127.0.0.1:PORT/api/v3
         self.repos: dict[str, Repo] = {}
         self.orgs: dict[str, Org] = {}
@@ -254,10 +258,12 @@ class FakeGitHub:
         comments = sum(1 for c in repo.comments.values() if c["issue_number"] == n)
         data = shapes.issue_fields(api, html, issue, comments)
         data["labels"] = [self.label_json(repo, name) for name in issue["label_names"]]
-        data["user"] = self.user_json("release-bot", 1)
+        author = str(issue.get("_author") or self.login)
+        kind = "Bot" if author.endswith("[bot]") else "User"
+        data["user"] = self.user_json(author, 1 if kind == "Bot" else 7, kind)
         if "head" in issue:
             if as_pull:
-                head = self._ref_json(repo, issue["head"])
+                head = self._ref_json(repo, issue["head"], fork=issue.get("_head_repo"))
                 data.update(shapes.pull_fields(api, html, n, issue["_merged"], head["sha"]))
                 data.update(head=head, base=self._ref_json(repo, issue["base"]))
             else:
@@ -273,7 +279,22 @@ class FakeGitHub:
             data.update(url=f"{api}/issues/{n}", html_url=f"{html}/issues/{n}")
         return data
 
-    def _ref_json(self, repo: Repo, branch: str) -> dict[str, Json]:
+    def _ref_json(self, repo: Repo, branch: str, fork: Json = None) -> dict[str, Json]:
+        """A PR's head or base; ``fork`` (OWNER/NAME) is a head in another repository."""
+        if fork:
+            owner = self.user_json(str(fork).split("/", 1)[0], 9, "User")
+            rid = abs(hash(str(fork))) % 100000
+            other = {
+                **shapes.repository_json(self.base, str(fork), rid, repo.default_branch, owner),
+                "fork": True,
+            }
+            return {
+                "ref": branch,
+                "label": f"{owner['login']}:{branch}",
+                "sha": "0" * 40,
+                "repo": other,
+                "user": owner,
+            }
         return {
             "ref": branch,
             "label": f"{repo.owner}:{branch}",
@@ -281,6 +302,27 @@ class FakeGitHub:
             "repo": self.repo_json(repo),
             "user": self.repo_json(repo)["owner"],
         }
+
+    def open_foreign_pull(
+        self,
+        full_name: str,
+        head: str,
+        body: str,
+        *,
+        author: str,
+        head_repo: str | None = None,
+        title: str = "a pull request",
+    ) -> int:
+        """A PR opened by someone else (``author``), from a fork when ``head_repo`` is given."""
+        with self._lock:
+            repo = self.repo(full_name)
+            pull = self.new_issue(
+                repo, title, body, head=head, base=repo.default_branch, _author=author
+            )
+            pull["_merged"] = False
+            if head_repo is not None:
+                pull["_head_repo"] = head_repo
+            return int(str(pull["number"]))
 
     def repo_json(self, repo: Repo) -> dict[str, Json]:
         owner = self.user_json(repo.owner, 2, "Organization")
@@ -296,7 +338,7 @@ class FakeGitHub:
             "id": cid,
             "node_id": shapes.node_id("IssueComment", cid),
             "body": comment["body"],
-            "user": self.user_json("release-bot", 1),
+            "user": self.user_json(self.login, 1),
             "author_association": "NONE",
             "created_at": comment["created_at"],
             "updated_at": comment["updated_at"],

@@ -22,6 +22,12 @@ from tests.support.github_sandbox import REPO, TOKEN, Sleeps, fast_policy
 from tests.support.sandbox import Sandbox, add_package_tag, git, make_monorepo, make_sandbox
 
 _names = itertools.count()
+DEVELOPER = {
+    "GIT_AUTHOR_NAME": "Dev Eloper",
+    "GIT_AUTHOR_EMAIL": "dev@example.invalid",
+    "GIT_COMMITTER_NAME": "Dev Eloper",
+    "GIT_COMMITTER_EMAIL": "dev@example.invalid",
+}
 
 
 @dataclass
@@ -97,6 +103,18 @@ class Flow:
         git("merge", "-q", "--ff-only", f"origin/{branch}", cwd=self.work, env=self.sandbox.env())
         git("push", "-q", "origin", "main", cwd=self.work, env=self.sandbox.env())
         return git("rev-parse", "main", cwd=self.work)
+
+    def commit_on_main(self, path: str, text: str, subject: str) -> str:
+        """A maintainer's commit on origin's main writing ``text`` to ``path``; the commit."""
+        env = self.sandbox.env(DEVELOPER)
+        git("fetch", "-q", "origin", cwd=self.work, env=env)
+        git("checkout", "-q", "main", cwd=self.work, env=env)
+        git("merge", "-q", "--ff-only", "origin/main", cwd=self.work, env=env)
+        (self.work / path).write_text(text, encoding="utf-8")
+        git("add", "--", path, cwd=self.work, env=env)
+        git("commit", "-q", "-m", subject, cwd=self.work, env=env)
+        git("push", "-q", "origin", "main", cwd=self.work, env=env)
+        return git("rev-parse", "HEAD", cwd=self.work)
 
     def step_outputs(self) -> list[dict[str, str]]:
         """The step outputs written so far, one dict per run (``operation`` starts one)."""

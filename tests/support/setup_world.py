@@ -39,7 +39,7 @@ _RELEASE_APP = {"actor_id": RELEASE_APP_ID, "actor_type": "Integration", "bypass
 
 def configure(fake: FakeGitHub, config: Config) -> None:
     """Every setting of the guide, for ``config``'s monorepo and package repositories."""
-    monorepo = config.repository
+    monorepo = config.slug
     owner = monorepo.split("/")[0]
     packages = [p.slug for p in config.packages.values()]
     mono = fake.add_repo(monorepo)

@@ -1,8 +1,9 @@
 """``release-tool``: one parser, one error boundary.
 
 Subcommands are modules under :mod:`release_tool.commands`, listed in
-:data:`COMMANDS` and imported on use; each is a :class:`Command`. Every exit code
-is one of :data:`EXIT_CODES` (the table docs/release-tool.md shows).
+:data:`COMMANDS` and imported on use (``--help`` imports none); each is a
+:class:`Command`. Every exit code is one of :data:`EXIT_CODES` (the table
+docs/release-tool.md shows); the boundary is set up before any command is imported.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import traceback
 from collections.abc import Mapping, Sequence
 from typing import Protocol, cast, runtime_checkable
 
+from release_tool.adapters import scratch, signals
 from release_tool.errors import ReleaseToolError
 
 # The exit codes of every command: code -> meaning (docs/release-tool.md shows this table).
@@ -29,7 +31,11 @@ EXIT_CODES: dict[int, str] = {
         " (doctor: GitHub unreachable), or a gate failed"
     ),
     3: "unexpected error (a bug)",
-    130: "interrupted",
+    130: "interrupted (Ctrl-C)",
+    143: (
+        "terminated (SIGTERM: CI cancellation, `timeout`); the running git or uv child gets "
+        "SIGTERM too (killed after 10 s), the temporary worktree and directories are removed"
+    ),
 }
 
 
@@ -94,6 +100,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "release_tool.commands.refresh",
         "regenerate open release PRs on the current base head",
     ),
+    "publish-bundle": (
+        "release_tool.commands.publish_bundle",
+        "check a prepare job's release bundle and publish it (push, PR)",
+    ),
     "comment": ("release_tool.commands.comment", "create or update a sticky report comment"),
     "doctor": (
         "release_tool.commands.doctor",
@@ -106,7 +116,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def one_line(message: str) -> str:
+    """A message as one line: a tool's multi-line stderr joined with ' | '."""
+    return " | ".join(line.strip() for line in message.splitlines() if line.strip())
+
+
+def build_parser(selected: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with ``selected`` only that command's module is imported (the
+    others are listed by name and help line), so ``--help`` and every run start fast."""
     parser = argparse.ArgumentParser(
         prog="release-tool",
         description="VLMHyperBench's tag-driven release pipeline.",
@@ -114,42 +131,61 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (_, help_text) in COMMANDS.items():
-        module = load_command(name)
         command = sub.add_parser(
-            name,
-            help=help_text,
-            description=module.__doc__,
-            formatter_class=argparse.RawDescriptionHelpFormatter,
+            name, help=help_text, formatter_class=argparse.RawDescriptionHelpFormatter
         )
-        module.add_arguments(command)
-        command.set_defaults(_module=module, _parser=command)
+        if selected is None or name == selected:
+            module = load_command(name)
+            command.description = module.__doc__
+            module.add_arguments(command)
+            command.set_defaults(_module=module, _parser=command)
     return parser
 
 
-def parse(argv: Sequence[str] | None) -> argparse.Namespace:
+def _selected(argv: Sequence[str]) -> str | None:
+    """The command named in ``argv`` (the top level takes no option but --help)."""
+    for word in argv:
+        if not word.startswith("-"):
+            return word if word in COMMANDS else None
+    return None
+
+
+def parse(argv: Sequence[str] | None, selected: str | None = None) -> argparse.Namespace:
     """The arguments; an unknown option is reported with its subcommand's usage (exit 2)."""
-    args, unknown = build_parser().parse_known_args(argv)
+    args, unknown = build_parser(selected).parse_known_args(argv)
     if unknown:
         args._parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     return args
 
 
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
-    args = parse(argv)
-    environ = dict(os.environ if env is None else env)
+    # The boundary comes first: Ctrl-C or SIGTERM while the command's modules are
+    # still being imported ends in one line too.
+    words = list(sys.argv[1:] if argv is None else argv)
+    name = _selected(words) or "?"
     try:
-        command: Command = args._module
-        return int(command.run(args, environ))
+        with signals.terminating():
+            try:
+                args = parse(words, name)
+                environ = dict(os.environ if env is None else env)
+                command: Command = args._module
+                return int(command.run(args, environ))
+            finally:
+                with signals.deferred():  # what a signal's timing left behind
+                    scratch.remove_live()
     except ReleaseToolError as exc:
-        print(f"release-tool {args.command}: {exc}", file=sys.stderr)
+        print(f"release-tool {name}: {one_line(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print(f"release-tool {args.command}: interrupted", file=sys.stderr)
+        print(f"release-tool {name}: interrupted", file=sys.stderr)
         return 130
+    except signals.Terminated:
+        print(f"release-tool {name}: terminated (SIGTERM); cleaned up", file=sys.stderr)
+        return signals.EXIT_CODE
     except Exception:  # noqa: BLE001 - the one boundary that reports bugs
         traceback.print_exc()
         print(
-            f"release-tool {args.command}: unexpected error (a bug); see the traceback above",
+            f"release-tool {name}: unexpected error (a bug); see the traceback above",
             file=sys.stderr,
         )
         return 3

@@ -8,9 +8,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from release_tool.adapters.process import child_env
 from release_tool.adapters.push import (
     Origin,
-    credential_env,
+    credential_config,
     delete_remote_branch,
     push_branch,
     read_remote_branch,
@@ -121,17 +122,15 @@ def test_unreachable_origin_is_one_sentence(origin: BareOrigin, tmp_path: Path) 
 def test_credentials_reach_git_through_the_environment_only(origin: BareOrigin) -> None:
     echo = io.StringIO()
     target = make_origin(origin, echo)
-    env = credential_env(
+    env = child_env(
         {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "core.x", "GIT_CONFIG_VALUE_0": "y"},
-        Secret(TOKEN),
-        "https://github.com",
+        credential_config(Secret(TOKEN), "https://github.com"),
     )
     basic = base64.b64encode(f"x-access-token:{TOKEN}".encode()).decode()
     assert env["GIT_CONFIG_COUNT"] == "2"
     assert env["GIT_CONFIG_KEY_0"] == "core.x"  # entries already there are kept
     assert env["GIT_CONFIG_KEY_1"] == "http.https://github.com/.extraheader"
     assert env["GIT_CONFIG_VALUE_1"] == f"AUTHORIZATION: basic {basic}"
-    assert env["GIT_TERMINAL_PROMPT"] == "0"
     # git itself reads the header for the server's URLs from that environment.
     header = subprocess.run(
         [
@@ -142,7 +141,7 @@ def test_credentials_reach_git_through_the_environment_only(origin: BareOrigin) 
             "https://github.com/VLMHyperBenchTeam/vlmhyperbench_playground.git",
         ],
         cwd=origin.checkout,
-        env={**clean_env(), **credential_env({}, Secret(TOKEN))},
+        env=child_env(clean_env(), credential_config(Secret(TOKEN))),
         capture_output=True,
         text=True,
         check=True,
@@ -155,7 +154,7 @@ def test_credentials_reach_git_through_the_environment_only(origin: BareOrigin) 
     for text in (echo.getvalue(), config, remote_url, repr(target)):
         assert TOKEN not in text
         assert basic not in text
-    assert credential_env({"A": "b"}, None) == {"A": "b", "GIT_TERMINAL_PROMPT": "0"}
+    assert credential_config(None) == ()
 
 
 def test_push_over_http_authenticates_with_the_header_from_the_environment(

@@ -85,3 +85,21 @@ def test_relock_push_without_a_token_is_refused_before_anything_is_made(flow: Fl
     assert refused.rc == 2 and "no GitHub token" in refused.err
     assert git("for-each-ref", cwd=flow.work) == before
     assert flow.fake.requests == []
+
+
+def test_origin_holding_the_very_same_commit_is_unchanged(flow: Flow) -> None:
+    # Two runners committing the same change in the same second make the same commit id:
+    # fixed dates make that certain here. The second run pushes nothing and says unchanged.
+    same_second = {
+        "GIT_AUTHOR_DATE": "2026-01-02T03:04:05Z",
+        "GIT_COMMITTER_DATE": "2026-01-02T03:04:05Z",
+    }
+    first = flow.cli(*RELOCK, "--repo", str(flow.work), env=flow.env(**same_second))
+    assert first.rc == 0, first.err
+    assert first.data["status"] == "committed" and first.data["pushed"] is True
+    again = flow.cli(*RELOCK, "--repo", str(flow.clone("runner2")), env=flow.env(**same_second))
+    assert again.rc == 0, again.err
+    assert again.data["commit"] == first.data["commit"] == flow.remote_sha(BRANCH)
+    assert again.data["status"] == "unchanged" and again.data["pushed"] is False
+    assert again.data["pull_request"]["operation"] == "unchanged"
+    assert flow.step_outputs()[-1]["status"] == "unchanged"

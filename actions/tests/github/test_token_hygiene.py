@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from release_tool.adapters.actions_io import append_step_summary, write_step_outputs
 from release_tool.adapters.github import GithubAdapter
-from release_tool.adapters.push import Origin, credential_env, push_branch
+from release_tool.adapters.push import Origin, credential_config, push_branch
 from release_tool.core.github_context import Secret
 from release_tool.core.pull_requests import PullRequestSpec, release_labels
 from release_tool.errors import OperationalError
@@ -104,4 +104,4 @@ def test_the_token_never_leaks(
         assert BASIC not in text
     # ...while the token did reach GitHub and git.
     assert fake.requests[0].headers["Authorization"] == f"token {TOKEN}"
-    assert BASIC in credential_env({}, Secret(TOKEN))["GIT_CONFIG_VALUE_0"]
+    assert BASIC in credential_config(Secret(TOKEN))[0][1]

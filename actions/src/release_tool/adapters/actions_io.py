@@ -14,7 +14,7 @@ from pathlib import Path
 
 from release_tool.adapters.process import redact
 
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*\Z")
 
 
 def _delimiter(value: str) -> str:

@@ -2,22 +2,24 @@
 
 Remote tags, files at a commit, a throwaway worktree, bot commits. Decides nothing:
 every failure becomes an OperationalError sentence carrying git's own message. The
-environment mapping given is passed to every git call, so ``GIT_CONFIG_GLOBAL``
-redirections apply. GitPython only finds the repository holding a path.
+environment mapping given is passed to every git call (scrubbed of credentials by
+:func:`release_tool.adapters.process.child_env`), so ``GIT_CONFIG_GLOBAL``
+redirections apply; only a caller that talks to GitHub passes ``git_config``.
+No other library spawns git (GitPython ran ``git version`` with the whole
+environment, token included, so it is not used).
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import shutil
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
-from release_tool.adapters import process
+from release_tool.adapters import process, scratch, signals
 from release_tool.core.config import BotIdentity
-from release_tool.errors import OperationalError
+from release_tool.core.skip_markers import neutralise
+from release_tool.errors import InputRejected, OperationalError
 
 ZERO = "0" * 40
 
@@ -31,6 +33,7 @@ def git_result(
     echo: process.Echo = None,
     input_text: str | None = None,
     secrets: Sequence[str] = (),
+    git_config: Sequence[tuple[str, str]] = (),
 ) -> process.Result:
     """Run ``git ARGS`` in ``cwd`` through the one subprocess helper, never prompting.
 
@@ -46,6 +49,7 @@ def git_result(
         echo=echo,
         input_text=input_text,
         secrets=secrets,
+        git_config=git_config,
     )
 
 
@@ -58,6 +62,7 @@ def run_git(
     input_text: str | None = None,
     secrets: Sequence[str] = (),
     strip: bool = True,
+    git_config: Sequence[tuple[str, str]] = (),
 ) -> str:
     """``git ARGS``'s stdout (stripped unless ``strip`` is False); OperationalError on failure.
 
@@ -72,6 +77,7 @@ def run_git(
         echo=process.STDERR if echo else None,
         input_text=input_text,
         secrets=secrets,
+        git_config=git_config,
     )
     return result.stdout.strip() if strip else result.stdout
 
@@ -153,12 +159,19 @@ class TagStore:
 
     def __init__(self, env: Mapping[str, str]) -> None:
         self.env = env
-        self.path = Path(tempfile.mkdtemp(prefix="release-tool-tags-"))
-        run_git("init", "--bare", "--quiet", cwd=self.path, env=env, what="git init")
+        scratch.remove_abandoned()
+        self._scratch = scratch.Scratch("release-tool-tags-")
+        self.path = self._scratch.path / "repo"
+        try:
+            run_git("init", "--bare", "--quiet", str(self.path), cwd=None, env=env, what="git init")
+        except BaseException:  # a full disk, a signal: nothing may stay behind
+            self._scratch.remove()
+            raise
         self._fetched: set[tuple[str, str]] = set()
 
     def close(self) -> None:
-        shutil.rmtree(self.path, ignore_errors=True)
+        with signals.deferred():
+            self._scratch.remove()
 
     def __enter__(self) -> TagStore:
         return self
@@ -188,11 +201,13 @@ class TagStore:
         self._fetched.update((url, t) for t in wanted)
 
     def commit_of(self, url: str, tag: str) -> str:
+        """The commit ``tag`` names; InputRejected when it names a tree or a blob."""
         ref = self._ref(url, tag)
         commit = commit_at(ref, cwd=self.path, env=self.env)
-        if commit is None:
-            raise OperationalError(f"{tag} of {url} was fetched but names no commit")
-        return commit
+        if commit is not None:
+            return commit
+        kind = run_git("cat-file", "-t", f"{ref}^{{}}", cwd=self.path, env=self.env, what=ref)
+        raise InputRejected(f"tag {tag} in {url} names a {kind}, not a commit; tag a commit")
 
     def read(self, commit: str, path: str) -> str | None:
         return read_file_at(commit, path, cwd=self.path, env=self.env)
@@ -256,30 +271,39 @@ class Checkout:
     @contextlib.contextmanager
     def temporary_worktree(self, commit: str) -> Iterator[Path]:
         """A detached worktree at ``commit`` outside the checkout, removed afterwards."""
-        holder = Path(tempfile.mkdtemp(prefix="release-tool-wt-"))
-        path = holder / "tree"
-        self.git("worktree", "add", "--quiet", "--detach", str(path), commit, what="worktree add")
+        # worktrees of runs that were killed (their directory removed here or by another
+        # run's start) are unregistered before this run adds its own
+        scratch.remove_abandoned()
+        with contextlib.suppress(OperationalError):
+            self.git("worktree", "prune", what="worktree prune")
+        holder = scratch.Scratch("release-tool-wt-")
+        path = holder.path / "tree"
         try:
+            self.git(
+                "worktree", "add", "--quiet", "--detach", str(path), commit, what="worktree add"
+            )
             yield path
         finally:
-            with contextlib.suppress(OperationalError):
-                self.git("worktree", "remove", "--force", str(path), what="worktree remove")
-            shutil.rmtree(holder, ignore_errors=True)
-            with contextlib.suppress(OperationalError):
-                self.git("worktree", "prune", what="worktree prune")
+            with signals.deferred():
+                with contextlib.suppress(OperationalError):
+                    self.git("worktree", "remove", "--force", str(path), what="worktree remove")
+                holder.remove()
+                with contextlib.suppress(OperationalError):
+                    self.git("worktree", "prune", what="worktree prune")
 
     def write_tree(self, worktree: Path, paths: Sequence[str]) -> str:
         self.git("add", "--", *paths, what="git add", cwd=worktree)
         return self.git("write-tree", what="git write-tree", cwd=worktree)
 
     def commit_tree(self, tree: str, parent: str, message: str, bot: BotIdentity) -> str:
+        """A bot commit of ``tree`` on ``parent``; CI skip markers in ``message`` made inert."""
         return run_git(
             "commit-tree",
             tree,
             "-p",
             parent,
             "-m",
-            message,
+            neutralise(message),
             cwd=self.root,
             env=identity_env(self.env, bot.name, bot.email),
             what="git commit-tree",

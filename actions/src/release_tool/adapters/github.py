@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 import requests
-from github import Auth, Github, GithubException
+from github import GithubException
 from github.PullRequest import PullRequest
 from github.Repository import Repository
 
@@ -25,7 +25,7 @@ from release_tool.adapters.github_retry import (
     RetryBudgetExhausted,
     RetryPolicy,
     WaitBudget,
-    build_retry,
+    github_client,
 )
 from release_tool.adapters.process import redact
 from release_tool.core.github_context import GithubContext
@@ -54,6 +54,8 @@ class PullRequestInfo:
     body: str
     head_sha: str
     labels: tuple[str, ...]
+    author: str = ""  # the login that opened it
+    head_repository: str = ""  # OWNER/NAME of the head branch's repository ("" when deleted)
 
 
 @dataclass(frozen=True)
@@ -87,16 +89,7 @@ class GithubAdapter:
         self._context = context
         self._token = context.require_token()
         self.budget = WaitBudget(policy or RetryPolicy())
-        policy = self.budget.policy
-        self._github = Github(
-            base_url=context.api_url,
-            auth=Auth.Token(self._token.reveal()),
-            retry=build_retry(self.budget),
-            timeout=policy.timeout,
-            seconds_between_requests=policy.seconds_between_requests or None,
-            seconds_between_writes=policy.seconds_between_writes or None,
-            lazy=True,
-        )
+        self._github = github_client(context.api_url, self._token.reveal(), self.budget)
 
     def __repr__(self) -> str:
         return f"GithubAdapter(api_url={self._context.api_url!r}, token=***)"
@@ -300,4 +293,6 @@ def _info(pull: PullRequest) -> PullRequestInfo:
         body=pull.body or "",
         head_sha=pull.head.sha,
         labels=tuple(label.name for label in pull.labels),
+        author=pull.user.login if pull.user is not None else "",
+        head_repository=pull.head.repo.full_name if pull.head.repo is not None else "",
     )

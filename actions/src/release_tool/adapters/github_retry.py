@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from github import Auth, Github
 from github.GithubRetry import GithubRetry
 from urllib3 import BaseHTTPResponse
 from urllib3.util.retry import Retry
@@ -137,4 +138,18 @@ def build_retry(budget: WaitBudget) -> Retry:
         backoff_jitter=policy.backoff_jitter,
         raise_on_status=False,
         respect_retry_after_header=True,
+    )
+
+
+def github_client(api_url: str, token: str, budget: WaitBudget) -> Github:
+    """The one way a PyGithub client is made: ``budget``'s retries, timeout and pacing."""
+    policy = budget.policy
+    return Github(
+        base_url=api_url,
+        auth=Auth.Token(token),
+        retry=build_retry(budget),
+        timeout=policy.timeout,
+        seconds_between_requests=policy.seconds_between_requests or None,
+        seconds_between_writes=policy.seconds_between_writes or None,
+        lazy=True,
     )

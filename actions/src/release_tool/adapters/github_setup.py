@@ -15,13 +15,13 @@ from typing import Any, TypeVar
 from urllib.parse import quote
 
 import requests
-from github import Auth, Github, GithubException
+from github import GithubException
 
 from release_tool.adapters.github_retry import (
     RetryBudgetExhausted,
     RetryPolicy,
     WaitBudget,
-    build_retry,
+    github_client,
 )
 from release_tool.core.github_context import GithubContext
 from release_tool.core.setup_facts import (
@@ -72,16 +72,7 @@ class SetupReader:
         self._context = context
         token = context.require_token()
         self.budget = WaitBudget(policy or RetryPolicy(max_attempts=3, max_wait_total=20))
-        policy = self.budget.policy
-        self._github = Github(
-            base_url=context.api_url,
-            auth=Auth.Token(token.reveal()),
-            retry=build_retry(self.budget),
-            timeout=policy.timeout,
-            seconds_between_requests=policy.seconds_between_requests or None,
-            seconds_between_writes=policy.seconds_between_writes or None,
-            lazy=True,
-        )
+        self._github = github_client(context.api_url, token.reveal(), self.budget)
 
     def __repr__(self) -> str:
         return f"SetupReader(api_url={self._context.api_url!r}, token=***)"

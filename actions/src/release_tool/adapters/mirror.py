@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from release_tool.adapters.git import commit_at, git_succeeds, run_git
+from release_tool.core.skip_markers import neutralise
 
 SPLIT_REF = "refs/release-tool/split"
 
@@ -24,10 +25,20 @@ class Mirror:
     url: str
     env: Mapping[str, str] = field(repr=False)
     secrets: tuple[str, ...] = field(default=(), repr=False)  # masked in any message
+    # git config entries carrying the token: given to the push only, never a local call.
+    auth: tuple[tuple[str, str], ...] = field(default=(), repr=False)
 
-    def _git(self, *args: str, what: str | None = None, echo: bool = False) -> str:
+    def _git(
+        self, *args: str, what: str | None = None, echo: bool = False, remote: bool = False
+    ) -> str:
         return run_git(
-            *args, cwd=self.path, env=self.env, what=what, echo=echo, secrets=self.secrets
+            *args,
+            cwd=self.path,
+            env=self.env,
+            what=what,
+            echo=echo,
+            secrets=self.secrets,
+            git_config=self.auth if remote else (),
         )
 
     def default_branch(self) -> str:
@@ -71,7 +82,7 @@ class Mirror:
             env=env,
             what=f"creating tag {tag}",
             echo=True,
-            input_text=message,
+            input_text=neutralise(message),
         )
 
     def set_branch(self, branch: str, commit: str) -> None:
@@ -89,13 +100,19 @@ class Mirror:
             *refspecs,
             what=f"pushing to {self.url}",
             echo=True,
+            remote=True,
         )
 
 
 def clone_mirror(
-    url: str, dest: Path, env: Mapping[str, str], secrets: tuple[str, ...] = ()
+    url: str,
+    dest: Path,
+    env: Mapping[str, str],
+    secrets: tuple[str, ...] = (),
+    auth: tuple[tuple[str, str], ...] = (),
 ) -> Mirror:
-    """A scratch bare clone of ``url`` at ``dest`` (an empty repository is fine)."""
+    """A scratch bare clone of ``url`` at ``dest`` (an empty repository is fine);
+    ``auth`` (git config entries with the token) is used by the clone and the push."""
     run_git(
         "clone",
         "--bare",
@@ -108,8 +125,9 @@ def clone_mirror(
         what=f"cloning the package repository {url}",
         echo=True,
         secrets=secrets,
+        git_config=auth,
     )
-    return Mirror(dest, url, env, secrets)
+    return Mirror(dest, url, env, secrets, auth)
 
 
 def bring_commit(monorepo: Path, mirror: Mirror, commit: str) -> None:

@@ -15,9 +15,11 @@ from release_tool.core.profile_state import ProfileState, read_profile_state
 from release_tool.errors import InputRejected, OperationalError
 
 
-def base_files(checkout: Checkout, config: Config, env: str, base: str) -> tuple[str, str | None]:
-    """The profile ``env``'s pyproject and uv.lock texts at commit ``base`` (no lock: None)."""
-    directory = config.profile(env).directory
+def base_files(
+    checkout: Checkout, config: Config, profile: str, base: str
+) -> tuple[str, str | None]:
+    """The ``profile``'s pyproject and uv.lock texts at commit ``base`` (no lock: None)."""
+    directory = config.profile(profile).directory
     pyproject = checkout.read_file(base, f"{directory}/pyproject.toml")
     if pyproject is None:
         raise OperationalError(
@@ -26,25 +28,29 @@ def base_files(checkout: Checkout, config: Config, env: str, base: str) -> tuple
     return pyproject, checkout.read_file(base, f"{directory}/uv.lock")
 
 
-def base_state(checkout: Checkout, config: Config, env: str, base: str) -> ProfileState:
-    """The profile ``env`` at commit ``base``."""
-    pyproject, lock = base_files(checkout, config, env, base)
-    return read_profile_state(env, config.profile(env).directory, pyproject, lock)
+def base_state(checkout: Checkout, config: Config, profile: str, base: str) -> ProfileState:
+    """The ``profile`` at commit ``base``."""
+    pyproject, lock = base_files(checkout, config, profile, base)
+    return read_profile_state(profile, config.profile(profile).directory, pyproject, lock)
 
 
-def tree_state(root: Path, config: Config, env: str) -> ProfileState:
-    """The profile ``env`` as the files under ``root`` hold it."""
-    profile = config.profile(env)
-    directory = root / profile.directory
+def tree_state(root: Path, config: Config, profile: str) -> ProfileState:
+    """The ``profile`` as the files under ``root`` hold it."""
+    directory_name = config.profile(profile).directory
+    pyproject = read_text(root, f"{directory_name}/pyproject.toml")
+    lock_path = root / directory_name / "uv.lock"
+    lock = read_text(root, f"{directory_name}/uv.lock") if lock_path.exists() else None
+    return read_profile_state(profile, directory_name, pyproject, lock)
+
+
+def read_text(root: Path, relative: str) -> str:
+    """A project file's text: exit 1 when it cannot be read, 2 when it is not UTF-8."""
     try:
-        pyproject = (directory / "pyproject.toml").read_text(encoding="utf-8")
+        return (root / relative).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputRejected(f"{relative} is not UTF-8 text") from None
     except OSError as exc:
-        raise OperationalError(
-            f"cannot read {profile.directory}/pyproject.toml: {exc.strerror}"
-        ) from None
-    lock_path = directory / "uv.lock"
-    lock = lock_path.read_text(encoding="utf-8") if lock_path.is_file() else None
-    return read_profile_state(env, profile.directory, pyproject, lock)
+        raise OperationalError(f"cannot read {relative}: {exc.strerror}") from None
 
 
 def package_versions(root: Path, config: Config) -> dict[str, Version | None]:

@@ -7,7 +7,9 @@ branch must not exist yet), so a concurrent change is never overwritten.
 The token reaches git only through the environment (``GIT_CONFIG_COUNT`` /
 ``GIT_CONFIG_KEY_n`` / ``GIT_CONFIG_VALUE_n`` setting ``http.<server>/.extraheader``,
 as actions/checkout does), never in argv, a remote URL or ``.git/config``:
-the workflows check out with ``persist-credentials: false``.
+the workflows check out with ``persist-credentials: false``. It is added only to
+the calls that talk to ``origin`` (ls-remote, fetch, push: :data:`NETWORK`); every
+other git call gets the scrubbed environment of the one subprocess helper.
 """
 
 from __future__ import annotations
@@ -24,28 +26,23 @@ from release_tool.core.config import RELEASE_PREFIX
 from release_tool.core.github_context import DEFAULT_SERVER_URL, Secret
 from release_tool.errors import InputRejected, OperationalError
 
-_SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
-_BRANCH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/@+-]*$")
+_SHA = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?\Z")
+_BRANCH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/@+-]*\Z")
 
 
-def credential_env(
-    env: Mapping[str, str], token: Secret | None, server_url: str = DEFAULT_SERVER_URL
-) -> dict[str, str]:
-    """``env`` plus git config entries sending ``token`` as an HTTP header to ``server_url``.
+# The git subcommands that talk to a remote: the only ones given the token.
+NETWORK = frozenset({"ls-remote", "fetch", "push", "clone"})
 
-    Appends to any ``GIT_CONFIG_COUNT`` entries already there; without a token
-    (a local origin) only disables interactive prompts.
-    """
-    out = {**env, "GIT_TERMINAL_PROMPT": "0"}
+
+def credential_config(
+    token: Secret | None, server_url: str = DEFAULT_SERVER_URL
+) -> tuple[tuple[str, str], ...]:
+    """The git config entry sending ``token`` as an HTTP header to ``server_url``
+    (none without a token: a local origin), for ``process.run``'s ``git_config``."""
     if token is None:
-        return out
-    count = env.get("GIT_CONFIG_COUNT", "").strip()
-    n = int(count) if count.isdigit() else 0
+        return ()
     basic = base64.b64encode(f"x-access-token:{token.reveal()}".encode()).decode()
-    out["GIT_CONFIG_COUNT"] = str(n + 1)
-    out[f"GIT_CONFIG_KEY_{n}"] = f"http.{server_url.rstrip('/')}/.extraheader"
-    out[f"GIT_CONFIG_VALUE_{n}"] = f"AUTHORIZATION: basic {basic}"
-    return out
+    return ((f"http.{server_url.rstrip('/')}/.extraheader", f"AUTHORIZATION: basic {basic}"),)
 
 
 def token_forms(token: Secret | None) -> tuple[str, ...]:
@@ -69,14 +66,17 @@ class Origin:
     echo: Echo = field(default=STDERR, repr=False, compare=False)
 
     def git(self, *args: str, what: str, check: bool = True) -> Result:
+        """``git ARGS`` in the checkout; only a :data:`NETWORK` call carries the token."""
+        remote = bool(args) and args[0] in NETWORK
         return git_result(
             *args,
             cwd=self.checkout,
-            env=credential_env(self.env, self.token, self.server_url),
+            env=self.env,
             what=what,
             check=check,
             secrets=token_forms(self.token),
             echo=self.echo,
+            git_config=credential_config(self.token, self.server_url) if remote else (),
         )
 
     def check_branch(self, branch: str) -> str:

@@ -26,8 +26,11 @@ def find_toplevel(cwd: Path, env: Mapping[str, str]) -> Path:
     return root
 
 
-def fetch_default(root: Path, branch: str, env: Mapping[str, str]) -> str:
-    """Fetch ``origin/<branch>`` and return its commit."""
+def fetch_default(
+    root: Path, branch: str, env: Mapping[str, str], auth: Sequence[tuple[str, str]] = ()
+) -> str:
+    """Fetch ``origin/<branch>`` (``auth``: git config entries with the token) and return
+    its commit."""
     run_git(
         "fetch",
         "--quiet",
@@ -38,6 +41,7 @@ def fetch_default(root: Path, branch: str, env: Mapping[str, str]) -> str:
         env=env,
         what=f"fetching {branch} from origin",
         echo=True,
+        git_config=auth,
     )
     return resolve(root, f"refs/remotes/origin/{branch}", env)
 

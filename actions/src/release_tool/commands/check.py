@@ -21,7 +21,12 @@ import json
 from collections.abc import Mapping
 
 from release_tool.adapters.config_file import load_project_config
-from release_tool.adapters.profile_files import package_versions, remote_tags, tree_state
+from release_tool.adapters.profile_files import (
+    package_versions,
+    read_text,
+    remote_tags,
+    tree_state,
+)
 from release_tool.commands.options import add_json_option, add_repo_option
 from release_tool.core.consistency import (
     Finding,
@@ -30,7 +35,7 @@ from release_tool.core.consistency import (
     check_uv_pins,
     required_uv,
 )
-from release_tool.errors import InputRejected
+from release_tool.errors import InputRejected, OperationalError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -52,13 +57,16 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     findings: list[Finding] = []
     for state in states:
         findings += check_profile(config, state, versions)
-    uv_pins = {"pyproject.toml": required_uv((root / "pyproject.toml").read_text("utf-8"))}
+    uv_pins = {"pyproject.toml": required_uv(read_text(root, "pyproject.toml"))}
     for state in states:
         path = f"{state.directory}/pyproject.toml"
-        uv_pins[path] = required_uv((root / path).read_text("utf-8"))
+        uv_pins[path] = required_uv(read_text(root, path), path)
     findings += check_uv_pins(uv_pins)
     if args.remote:
         remote = remote_tags(states, env)
+        unreachable = [message for message in remote.values() if isinstance(message, str)]
+        if unreachable:  # not a problem of the files: the check could not be made (exit 1)
+            raise OperationalError(unreachable[0])
         for state in states:
             findings += check_remote(state, config, remote)
     problems = [f.message for f in findings if f.problem]

@@ -26,7 +26,7 @@ from release_tool.errors import InputRejected
 from release_tool.operations import publication
 
 MAX_COMMENT_CHARS = 60_000  # GitHub refuses comments over 65,536 characters
-_KIND = re.compile(r"^[a-z0-9][a-z0-9._-]{0,60}$")
+_KIND = re.compile(r"^[a-z0-9][a-z0-9._-]{0,60}\Z")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -58,7 +58,7 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     if not text.strip():
         raise InputRejected(f"{args.file} is empty: nothing to report")
     _, config = load_project_config(args.repo, env)
-    context = read_github_context(env, config.repository)
+    context = read_github_context(env, config.slug)
     context.require_token()
     adapter = publication.github_adapter(context)
     # A report could quote the environment; the token never reaches GitHub's text.

@@ -31,7 +31,7 @@ from release_tool.adapters.github_setup import GithubUnreachable, SetupReader
 from release_tool.commands.options import add_json_option, add_repo_option
 from release_tool.core.config import Config
 from release_tool.core.doctor import diagnose
-from release_tool.core.github_context import GithubContext, check_repository, read_github_context
+from release_tool.core.github_context import GithubContext, read_github_context, target_repository
 from release_tool.core.setup_facts import LocalFacts, SetupFacts
 from release_tool.core.setup_rows import DEFAULT_DISPATCH_APP, Row, exit_code, render_rows
 from release_tool.core.setup_runners import check_local
@@ -123,12 +123,8 @@ def _print(rows: list[Row], *, as_json: bool, reachable: bool, code: int) -> Non
 
 def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     root, config = load_project_config(args.repo, env)
-    context = read_github_context(env, config.repository)
-    repository = (
-        check_repository(args.repository, source="--repository")
-        if args.repository
-        else context.repository
-    )
+    context = read_github_context(env, config.slug)
+    repository = target_repository(args.repository, context)
     local = read_local(root, config)
     reader = setup_reader(context)
     try:

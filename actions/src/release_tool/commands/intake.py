@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from release_tool.adapters.config_file import load_project_config
 from release_tool.commands.context import read_input
 from release_tool.commands.options import add_repo_option
-from release_tool.core.payload import normalize_payload, parse_event
+from release_tool.core.payload import MAX_EVENT_CHARS, normalize_payload, parse_event
 from release_tool.errors import InputRejected
 
 
@@ -36,6 +36,6 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     source = args.payload or env.get("GITHUB_EVENT_PATH")
     if not source:
         raise InputRejected("no --payload given and GITHUB_EVENT_PATH is not set")
-    payload = parse_event(read_input(source), config)
+    payload = parse_event(read_input(source, MAX_EVENT_CHARS), config)
     print(json.dumps(normalize_payload(payload), indent=2, sort_keys=False))
     return 0

@@ -28,7 +28,7 @@ from release_tool.adapters.push import token_forms
 from release_tool.commands.context import read_input
 from release_tool.commands.options import add_dry_run_option, add_json_option, add_repo_option
 from release_tool.core.config import Config
-from release_tool.core.github_context import check_repository, read_github_context
+from release_tool.core.github_context import read_github_context, target_repository
 from release_tool.core.payload import (
     EVENT_TYPE,
     Pin,
@@ -124,12 +124,8 @@ def collect_pins(args: argparse.Namespace, config: Config) -> list[Pin]:
 
 def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     _, config = load_project_config(args.repo, env)
-    context = read_github_context(env, config.repository)
-    repository = (
-        check_repository(args.repository, source="--repository")
-        if args.repository
-        else context.repository
-    )
+    context = read_github_context(env, config.slug)
+    repository = target_repository(args.repository, context)
     payload = build_client_payload(
         collect_pins(args, config), args.env or config.default_profile, config
     )

@@ -51,3 +51,26 @@ def add_branch_options(parser: argparse.ArgumentParser) -> None:
     add_json_option(parser)
     add_push_option(parser)
     add_repo_option(parser)
+
+
+BUNDLE_OUT_HELP = (
+    "write the release commit (a git bundle) and plan.json to DIR for `release-tool "
+    "publish-bundle`, and push nothing, even in Actions (the workflows' prepare job)"
+)
+
+
+def add_bundle_out_option(
+    parser: argparse.ArgumentParser, help_text: str = BUNDLE_OUT_HELP
+) -> None:
+    """``--bundle-out DIR`` (into ``args.bundle_out``): the prepare side of the split."""
+    parser.add_argument("--bundle-out", type=Path, metavar="DIR", help=help_text)
+
+
+def check_bundle_out(args: argparse.Namespace) -> None:
+    """``--bundle-out`` hands the commit on: it excludes ``--push`` and ``--dry-run``."""
+    from release_tool.errors import InputRejected  # noqa: PLC0415
+
+    if args.bundle_out is not None and (args.push or args.dry_run):
+        raise InputRejected(
+            "--bundle-out hands the commit to publish-bundle: drop --push/--dry-run"
+        )

@@ -29,6 +29,10 @@ branch are never touched. Nothing is pushed unless --push is given or the comman
 GitHub Actions: then the branch goes to origin with a lease and its pull request is
 created or updated (docs/github.md).
 
+With --bundle-out DIR nothing is pushed, in Actions too: the commit (a git bundle) and
+plan.json go to DIR for `release-tool publish-bundle`, which the workflows' publish job
+runs with the App token (docs/security.md).
+
 Results: committed (a new commit), unchanged (the branch already holds this change),
 noop (the base already pins every tag at its commit; no branch), dry-run.
 """
@@ -44,13 +48,24 @@ from release_tool.adapters.config_file import load_project_config
 from release_tool.adapters.git import Checkout
 from release_tool.adapters.profile_files import base_state
 from release_tool.commands.context import read_input, say
-from release_tool.commands.options import add_branch_options
+from release_tool.commands.options import (
+    add_branch_options,
+    add_bundle_out_option,
+    check_bundle_out,
+)
 from release_tool.core.config import Config
 from release_tool.core.env_forms import pins_from_env
-from release_tool.core.payload import Pin, parse_event, parse_pin_spec, validate_pin
+from release_tool.core.payload import (
+    MAX_EVENT_CHARS,
+    Pin,
+    parse_event,
+    parse_pin_spec,
+    validate_pin,
+)
 from release_tool.core.profile_state import ProfileState
 from release_tool.errors import InputRejected
 from release_tool.operations import publication
+from release_tool.operations.bundles import write_bundle
 from release_tool.operations.promotion import PromotionOutcome, PromotionRequest, promote
 
 
@@ -103,6 +118,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--reason", help="why (recorded in the commit and the PR body)")
     add_branch_options(parser)
+    add_bundle_out_option(parser)
 
 
 def collect_pins(args: argparse.Namespace, config: Config) -> tuple[str, tuple[Pin, ...]]:
@@ -124,7 +140,7 @@ def collect_pins(args: argparse.Namespace, config: Config) -> tuple[str, tuple[P
     pins += [parse_pin_spec(spec, config) for spec in args.pin]
     env = args.env
     if args.payload:
-        payload = parse_event(read_input(args.payload), config)
+        payload = parse_event(read_input(args.payload, MAX_EVENT_CHARS), config)
         if env is not None and env != payload.env:
             raise InputRejected(f"--env {env} contradicts the payload's env {payload.env}")
         env = payload.env
@@ -164,22 +180,22 @@ def collect_from_env(
 
 
 def _tested_in(
-    args: argparse.Namespace, config: Config, checkout: Checkout, env: str
+    args: argparse.Namespace, config: Config, checkout: Checkout, name: str
 ) -> ProfileState | None:
-    """The profile that should have tested a direct promotion into ``env`` (None: none)."""
-    source = config.profile(env).fed_by
-    profile = config.profile(env)
+    """The profile that should have tested a direct promotion into profile ``name`` (None: none)."""
+    profile = config.profile(name)
+    source = profile.fed_by
     if args.from_env is not None or source is None or source not in config.profiles:
         return None
     if args.allow_downgrade:
         if not args.reason:
             raise InputRejected(
-                f'a rollback in {env} needs --reason "..." (it goes into the commit and PR)'
+                f'a rollback in {name} needs --reason "..." (it goes into the commit and PR)'
             )
         return None
     if not profile.allow_direct_promotion:
         raise InputRejected(
-            f"{env} takes only --from-env {source} or a rollback (--allow-downgrade --reason); "
+            f"{name} takes only --from-env {source} or a rollback (--allow-downgrade --reason); "
             f"its allow-direct-promotion is false"
         )
     return base_state(checkout, config, source, checkout.resolve_base(config.default_branch))
@@ -227,8 +243,14 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         reason=args.reason,
         tested_in=_tested_in(args, config, checkout, target),
     )
-    context = publication.publication_context(env, config, push=args.push, dry_run=args.dry_run)
+    check_bundle_out(args)
+    context = None
+    if args.bundle_out is None:
+        context = publication.publication_context(env, config, push=args.push, dry_run=args.dry_run)
     outcome = promote(root, config, request, env, say)
+    if args.bundle_out is not None:
+        plan = write_bundle(checkout, outcome, args.bundle_out, allow_older=args.allow_downgrade)
+        say(f"wrote the release bundle: {plan}")
     outcome, published = publication.publish_if_asked(
         root, config, outcome, context, env, allow_older=args.allow_downgrade, say=say
     )

@@ -4,6 +4,9 @@
   release-tool refresh --env staging --pr 42    one
   release-tool refresh --list --json [--env E]  the open release PRs, for a workflow matrix
 
+Only pull requests that the bot account ([tool.release-tool.bot] name) opened from a
+branch of this repository are read: a fork's PR or a person's is ignored (named on
+stderr), whatever its branch name or body says.
 Each PR's pins are read back from the machine-readable block of its body, verified as
 `promote` verifies them (the tag must still point at the recorded commit, versions,
 requirements), re-locked on the base branch head and published like `promote --push`:
@@ -25,18 +28,21 @@ from typing import Any
 
 from release_tool.adapters.actions_io import write_step_outputs
 from release_tool.adapters.config_file import load_project_config
+from release_tool.adapters.git import Checkout
 from release_tool.adapters.github import GithubAdapter, PullRequestInfo
 from release_tool.adapters.push import token_forms
 from release_tool.commands.context import say
 from release_tool.commands.options import add_json_option, add_repo_option
 from release_tool.core.config import RELEASE_PREFIX, Config
 from release_tool.core.payload import validate_pin
+from release_tool.core.pull_requests import distrust_reason
 from release_tool.core.relock_render import RelockBlock, read_relock_block, relock_branch
 from release_tool.core.render import PinsBlock, read_pins_block
 from release_tool.errors import InputRejected, ReleaseToolError
 from release_tool.operations import publication
-from release_tool.operations.promotion import PromotionRequest, promote
-from release_tool.operations.relocking import relock
+from release_tool.operations.bundles import write_bundle
+from release_tool.operations.promotion import PromotionOutcome, PromotionRequest, promote
+from release_tool.operations.relocking import RelockOutcome, relock
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -47,13 +53,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_json_option(parser)
     add_repo_option(parser)
+    parser.add_argument(
+        "--bundle-out",
+        type=Path,
+        metavar="DIR",
+        help="with --pr: write the regenerated commit and plan.json to DIR for `release-tool "
+        "publish-bundle`, and push nothing (needs only a read token)",
+    )
 
 
 def _pins_block(pull: PullRequestInfo) -> PinsBlock | None:
-    try:
-        return read_pins_block(pull.body)
-    except (ValueError, KeyError, TypeError):
-        return None
+    return read_pins_block(pull.body)
 
 
 def _relock_block(pull: PullRequestInfo, prefix: str) -> RelockBlock | None:
@@ -101,6 +111,23 @@ def request_of(pull: PullRequestInfo, env: str, config: Config) -> PromotionRequ
     )
 
 
+def prepare_one(
+    root: Path, config: Config, pull: PullRequestInfo, *, env: str, environ: Mapping[str, str]
+) -> tuple[PromotionOutcome | RelockOutcome, bool]:
+    """Re-make ``pull``'s change on the base head (nothing pushed); with allow_older."""
+    relocked = None if _pins_block(pull) is not None else _relock_block(pull, config.release_prefix)
+    if relocked is not None:
+        if relocked.env != env:
+            raise InputRejected(f"#{pull.number} re-locks {relocked.env}, not {env}")
+        return relock(root, config, env, environ, upgrade=relocked.upgrade, say=say), False
+    outcome = promote(root, config, request_of(pull, env, config), environ, say)
+    if outcome.branch != pull.branch:
+        raise InputRejected(
+            f"#{pull.number}'s pins make the branch {outcome.branch}, not its head {pull.branch}"
+        )
+    return outcome, True
+
+
 def refresh_one(
     root: Path,
     config: Config,
@@ -113,23 +140,26 @@ def refresh_one(
     context = publication.publication_context(environ, config, push=True, dry_run=False)
     if context is None:  # push=True always yields a context
         raise InputRejected("refresh needs GitHub")
-    relocked = None if _pins_block(pull) is not None else _relock_block(pull, config.release_prefix)
-    if relocked is not None:
-        if relocked.env != env:
-            raise InputRejected(f"#{pull.number} re-locks {relocked.env}, not {env}")
-        again = relock(root, config, env, environ, upgrade=relocked.upgrade, say=say)
-        return publication.publish_release_branch(
-            root, config, again, context, environ, github=adapter, say=say
-        )
-    request = request_of(pull, env, config)
-    outcome = promote(root, config, request, environ, say)
-    if outcome.branch != pull.branch:
-        raise InputRejected(
-            f"#{pull.number}'s pins make the branch {outcome.branch}, not its head {pull.branch}"
-        )
+    outcome, allow_older = prepare_one(root, config, pull, env=env, environ=environ)
     return publication.publish_release_branch(
-        root, config, outcome, context, environ, github=adapter, allow_older=True, say=say
+        root, config, outcome, context, environ, github=adapter, allow_older=allow_older, say=say
     )
+
+
+def bundle_one(
+    root: Path,
+    config: Config,
+    pull: PullRequestInfo | None,
+    args: argparse.Namespace,
+    env: Mapping[str, str],
+) -> int:
+    """``--bundle-out``: the regenerated change of one PR, for publish-bundle."""
+    if pull is None:
+        raise InputRejected("--bundle-out writes one pull request's bundle: give --pr N")
+    outcome, allow_older = prepare_one(root, config, pull, env=args.env, environ=env)
+    written = write_bundle(Checkout(root, env), outcome, args.bundle_out, allow_older=allow_older)
+    say(f"wrote the release bundle of #{pull.number}: {written}")
+    return 0
 
 
 def list_pulls(
@@ -159,6 +189,36 @@ def list_pulls(
     return 0
 
 
+def trusted_pulls(
+    pulls: list[PullRequestInfo], *, repository: str, bot_login: str, wanted: int | None
+) -> list[PullRequestInfo]:
+    """The PRs the bot opened from this repository; the others are named on stderr."""
+    kept = []
+    for pull in pulls:
+        why = distrust_reason(
+            pull.author, pull.head_repository, repository=repository, bot_login=bot_login
+        )
+        if why is None:
+            kept.append(pull)
+            continue
+        if pull.number == wanted:
+            raise InputRejected(f"#{pull.number} is not refreshed: {why}")
+        print(
+            f"release-tool refresh: #{pull.number} ({pull.branch}) ignored: {why}",
+            file=sys.stderr,
+        )
+    return kept
+
+
+def _select(pulls: list[PullRequestInfo], args: argparse.Namespace) -> list[PullRequestInfo]:
+    if args.pr is None:
+        return pulls
+    chosen = [p for p in pulls if p.number == args.pr]
+    if not chosen:
+        raise InputRejected(f"#{args.pr} is not an open release pull request of {args.env}")
+    return chosen
+
+
 def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     root, config = load_project_config(args.repo, env)
     if args.env is not None:
@@ -172,13 +232,17 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         raise InputRejected("refresh needs GitHub")
     adapter = publication.github_adapter(context)
     prefix = config.release_branch(args.env, "") if args.env else config.release_prefix
-    pulls = adapter.list_open_pull_requests(context.repository, prefix)
+    pulls = trusted_pulls(
+        adapter.list_open_pull_requests(context.repository, prefix),
+        repository=context.repository,
+        bot_login=config.bot.name,
+        wanted=args.pr,
+    )
     if args.list:
         return list_pulls(pulls, env, as_json=args.json, prefix=config.release_prefix)
-    if args.pr is not None:
-        pulls = [p for p in pulls if p.number == args.pr]
-        if not pulls:
-            raise InputRejected(f"#{args.pr} is not an open release pull request of {args.env}")
+    pulls = _select(pulls, args)
+    if args.bundle_out is not None:
+        return bundle_one(root, config, pulls[0] if args.pr else None, args, env)
     results: list[dict[str, Any]] = []
     code = 0
     for pull in pulls:

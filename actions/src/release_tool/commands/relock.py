@@ -15,6 +15,9 @@ runs in GitHub Actions: then, as for `promote`, the branch goes to origin with a
 and its pull request is created or updated, or closed (and the branch deleted) when
 the re-lock changes nothing (docs/github.md).
 
+With --bundle-out DIR nothing is pushed, in Actions too: the commit and plan.json go
+to DIR for `release-tool publish-bundle` (the workflows' publish job; docs/security.md).
+
 Results: committed, unchanged (the branch already holds this re-lock), noop (uv makes
 the same lock: no branch), dry-run.
 """
@@ -26,9 +29,15 @@ import json
 from collections.abc import Mapping
 
 from release_tool.adapters.config_file import load_project_config
+from release_tool.adapters.git import Checkout
 from release_tool.commands.context import say
-from release_tool.commands.options import add_branch_options
+from release_tool.commands.options import (
+    add_branch_options,
+    add_bundle_out_option,
+    check_bundle_out,
+)
 from release_tool.operations import publication
+from release_tool.operations.bundles import write_bundle
 from release_tool.operations.relocking import relock
 
 
@@ -40,15 +49,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="take third-party updates; internal packages stay at their tag and commit",
     )
     add_branch_options(parser)
+    add_bundle_out_option(parser)
 
 
 def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     root, config = load_project_config(args.repo, env)
     config.profile(args.env)
-    context = publication.publication_context(env, config, push=args.push, dry_run=args.dry_run)
+    check_bundle_out(args)
+    context = None
+    if args.bundle_out is None:
+        context = publication.publication_context(env, config, push=args.push, dry_run=args.dry_run)
     outcome = relock(
         root, config, args.env, env, upgrade=args.upgrade, dry_run=args.dry_run, say=say
     )
+    if args.bundle_out is not None:
+        written = write_bundle(Checkout(root, env), outcome, args.bundle_out)
+        say(f"wrote the release bundle: {written}")
     # A re-lock holds every internal pin: no tag of it can be "older" than a proposal.
     outcome, published = publication.publish_if_asked(root, config, outcome, context, env, say=say)
     if args.json:

@@ -41,7 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     _, config = load_project_config(args.repo, env)
-    context = read_github_context(env, config.repository)
+    context = read_github_context(env, config.slug)
     secrets = token_forms(context.token)
     report = parse_failure(
         package=args.package,

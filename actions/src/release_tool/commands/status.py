@@ -10,9 +10,11 @@ yet, a release not in staging yet, a staging pin not in prod yet. When the repos
 cannot be read, pending shows what the working tree alone tells (packages/* newer
 than staging's pin, a staging pin not in prod) and `unknown` for the rest, never
 "nothing". Per profile: whether its uv.lock agrees with its pyproject (read offline;
-`not yet locked` where there is no lock). Reads the working tree's files.
+`not yet locked` where there is no lock). A tag force-moved since a profile locked it is
+flagged as `check --remote` does (`tag moved to <commit>`). Reads the working tree's files.
 --json: {"packages": [{package, version, last_tag, reachable, unreachable (the reason
-or null), profiles: {env: {tag, commit}}, pending: [...], pending_complete}],
+or null), profiles: {env: {tag, commit}}, pending: [...], pending_complete,
+moved_tag: [{env, tag, locked_commit, tag_commit}]}],
 "profiles": [{env, state, problems}]}.
 """
 
@@ -49,9 +51,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_repo_option(parser)
 
 
-def _repository_tags(url: str, env: Mapping[str, str]) -> list[str] | str:
+def _repository_tags(url: str, env: Mapping[str, str]) -> dict[str, str] | str:
     try:
-        return list(ls_remote_tags(url, env))
+        return ls_remote_tags(url, env)
     except CommandFailed as exc:
         return " ".join(exc.detail.split())  # git's own words, on one line
     except OperationalError as exc:
@@ -69,12 +71,16 @@ def _render(packages: list[PackageStatus], locks: list[ProfileLockStatus]) -> No
         if status.unreachable:
             last = f"[red]unreachable[/]: {status.unreachable}"
         cells = []
+        moved = {m.env: m for m in status.moved_tag}
         for env in envs:
             cell = status.profiles[env]
             if cell.tag is None:
                 cells.append("-")
             else:
-                cells.append(f"{cell.tag} ({cell.commit[:10] if cell.commit else 'not locked'})")
+                text = f"{cell.tag} ({cell.commit[:10] if cell.commit else 'not locked'})"
+                if env in moved:
+                    text += f" [red]tag moved to {moved[env].tag_commit[:10]}[/]"
+                cells.append(text)
         pending = escape(pending_text(status))
         if not status.pending_complete:
             pending = pending.replace(UNKNOWN, f"[yellow]{UNKNOWN}[/]")
@@ -92,7 +98,7 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     states = [tree_state(root, config, name) for name in config.profiles]
     versions = package_versions(root, config)
     packages = [
-        package_status(name, versions[name], _repository_tags(package.repository, env), states)
+        package_status(name, versions[name], _repository_tags(package.url, env), states)
         for name, package in config.packages.items()
     ]
     locks = [lock_status(state) for state in states]

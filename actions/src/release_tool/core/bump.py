@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from typing import Literal, get_args
 
 import tomlkit
-from packaging.version import InvalidVersion, Version
-from tomlkit.exceptions import ParseError
+from packaging.version import Version
 
+from release_tool.core import toml_shape
 from release_tool.errors import InputRejected
 
 BumpPart = Literal["patch", "minor", "major", "dev"]
@@ -23,7 +23,7 @@ def parse_version(text: str, what: str) -> Version:
     """A PEP 440 version (a leading ``v`` accepted), or InputRejected naming ``what``."""
     try:
         return Version(text.strip().removeprefix("v"))
-    except InvalidVersion:
+    except ValueError:  # InvalidVersion, or an integer past 4300 digits
         raise InputRejected(f"{what} {text!r} is not a PEP 440 version (e.g. 0.2.1)") from None
 
 
@@ -33,7 +33,7 @@ def release_versions(tag_names: Iterable[str]) -> list[Version]:
     for name in tag_names:
         try:
             found.add(Version(name.removeprefix("v")))
-        except InvalidVersion:
+        except ValueError:  # InvalidVersion, or an integer past 4300 digits
             continue
     return sorted(found)
 
@@ -122,11 +122,10 @@ def choose_version(
 def read_project_version(pyproject_text: str, where: str) -> Version:
     """``[project] version`` of a pyproject, or InputRejected naming ``where``."""
     try:
-        doc = tomlkit.parse(pyproject_text)
-        text = doc["project"]["version"]
-    except (ParseError, KeyError) as exc:
+        text = toml_shape.parse(pyproject_text, where).table("project").text("version")
+    except toml_shape.ShapeError as exc:
         raise InputRejected(f"{where} has no readable [project] version ({exc})") from None
-    return parse_version(str(text), f"the version in {where}")
+    return parse_version(text, f"the version in {where}")
 
 
 def set_project_version(pyproject_text: str, version: Version) -> str:

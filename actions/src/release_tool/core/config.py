@@ -11,21 +11,27 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from pathlib import PurePosixPath, PureWindowsPath
+from typing import Any, TypeVar
 
 from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
+from release_tool.core.toml_shape import CONTROL
 from release_tool.core.versions import show
-from release_tool.errors import InputRejected, ReleaseToolError
+from release_tool.errors import InputRejected
 
 ROOT_KEY = "tool.release-tool"
-SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9._-]+$")
+SLUG_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9._-]+\Z")
+# a normalized distribution name; never starts with ``-`` (it reaches uv's argv)
+PACKAGE_NAME_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
+ENTRY_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 TAG_FORMATS = ("{version}", "v{version}")
 DEFAULT_MANAGED_SINCE = "0.2.0"
+Item = TypeVar("Item")
 
 
-class ConfigError(ReleaseToolError):
+class ConfigError(InputRejected):
     """The configuration is wrong: fix ``[tool.release-tool]`` (exit 2, like any bad input)."""
 
     exit_code = 2
@@ -73,7 +79,7 @@ class BackendConfig:
 @dataclass(frozen=True)
 class PackageConfig:
     name: str
-    repository: str  # the git URL, written once here; profiles' sources must equal it
+    url: str  # the git URL (key ``repository``), written once here; profiles' sources equal it
     directory: str
     tag_format: str
     managed_since: Version
@@ -81,7 +87,7 @@ class PackageConfig:
     @property
     def slug(self) -> str:
         """``OWNER/NAME`` as ``github.repository`` spells it, derived from the URL."""
-        path = re.sub(r"^[a-z+]+://[^/]+/", "", self.repository)
+        path = re.sub(r"^[a-z+]+://[^/]+/", "", self.url)
         return path.removesuffix("/").removesuffix(".git")
 
     def format_tag(self, version: Version | str) -> str:
@@ -90,7 +96,7 @@ class PackageConfig:
 
 @dataclass(frozen=True)
 class Config:
-    repository: str
+    slug: str  # the monorepo's OWNER/NAME (key ``repository``, or GITHUB_REPOSITORY)
     default_branch: str
     bot: BotIdentity
     images: ImagesConfig
@@ -105,20 +111,18 @@ class Config:
         return f"{self.release_prefix}{env}/{leaf}"
 
     def package(self, name: str) -> PackageConfig:
-        found = self.packages.get(name)
-        if found is None:
-            raise InputRejected(
-                f"unknown package {show(name)}; configured packages: {', '.join(self.packages)}"
-            )
-        return found
+        return _known(self.packages, name, "package", "configured packages")
 
     def profile(self, name: str) -> ProfileConfig:
-        found = self.profiles.get(name)
-        if found is None:
-            raise InputRejected(
-                f"unknown environment {show(name)}; configured: {', '.join(self.profiles)}"
-            )
-        return found
+        return _known(self.profiles, name, "environment", "configured")
+
+
+def _known(table: Mapping[str, Item], name: str, what: str, listed: str) -> Item:
+    """``table[name]``, or refuse (exit 2) naming what is configured."""
+    found = table.get(name)
+    if found is None:
+        raise InputRejected(f"unknown {what} {show(name)}; {listed}: {', '.join(table)}")
+    return found
 
 
 class _Table:
@@ -149,6 +153,22 @@ class _Table:
         value: str = self.get(key, str, default, required=default is None)
         if not value.strip():
             raise ConfigError(f"{self._key(key)} must not be empty")
+        if CONTROL.search(value):
+            raise ConfigError(f"{self._key(key)} must not hold a control character")
+        # a name, extra, branch or directory reaches git's or uv's argv: never an option
+        if value.startswith("-"):
+            raise ConfigError(f"{self._key(key)} must not start with '-', not {show(value)}")
+        return value
+
+    def directory(self, key: str, default: str | None = None) -> str:
+        """A directory relative to the project root that stays inside it."""
+        value = self.text(key, default)
+        parts = PurePosixPath(value).parts
+        if value.startswith(("/", "\\")) or PureWindowsPath(value).drive or ".." in parts:
+            raise ConfigError(
+                f"{self._key(key)} must be a path inside the project (relative, no '..'), "
+                f"not {show(value)}"
+            )
         return value
 
     def table(self, key: str, *, required: bool = True) -> _Table:
@@ -158,6 +178,8 @@ class _Table:
         parent = self.table(key)
         result = {}
         for name in parent.data:
+            if not ENTRY_NAME_RE.fullmatch(name):  # names reach branches, argv, job names
+                raise ConfigError(f"{parent.path} has an entry named {show(name)}: not a name")
             result[name] = parent.table(name)
         if not result:
             raise ConfigError(f"{parent.path} must define at least one entry")
@@ -170,12 +192,12 @@ class _Table:
 
 
 def _package(name: str, table: _Table) -> PackageConfig:
-    if canonicalize_name(name) != name:
+    if not PACKAGE_NAME_RE.fullmatch(name) or canonicalize_name(name) != name:
         raise ConfigError(
             f"{table.path}: package names must be normalized ({canonicalize_name(name)!r})"
         )
-    repository = table.text("repository")
-    if not re.match(r"^(https|file)://\S+$", repository):
+    url = table.text("repository")
+    if not re.fullmatch(r"(https|file)://[!-~]+", url):
         raise ConfigError(f"{table.path}.repository must be an https:// git URL")
     tag_format = table.text("tag-format", "{version}")
     if tag_format not in TAG_FORMATS:
@@ -183,16 +205,18 @@ def _package(name: str, table: _Table) -> PackageConfig:
     since_text = table.text("managed-since", DEFAULT_MANAGED_SINCE)
     try:
         since = Version(since_text)
-    except InvalidVersion:
+    except ValueError:  # InvalidVersion, or an integer past 4300 digits
         raise ConfigError(f"{table.path}.managed-since is not a PEP 440 version") from None
-    package = PackageConfig(name, repository, table.text("directory"), tag_format, since)
+    package = PackageConfig(name, url, table.directory("directory"), tag_format, since)
     table.done()
     return package
 
 
 def _backend(name: str, table: _Table) -> BackendConfig:
     labels = table.get("runner-labels", list, required=True)
-    if not labels or not all(isinstance(label, str) and label for label in labels):
+    if not labels or not all(
+        isinstance(label, str) and label.strip() and not CONTROL.search(label) for label in labels
+    ):
         raise ConfigError(f"{table.path}.runner-labels must be a non-empty list of strings")
     timeout: int = table.get("timeout-minutes", int, 60)
     if timeout <= 0:
@@ -210,14 +234,17 @@ def load_config(pyproject_text: str, env: Mapping[str, str]) -> Config:
         data = tomllib.loads(pyproject_text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"the root pyproject.toml is not valid TOML: {exc}") from None
-    tool = data.get("tool", {}).get("release-tool")
+    except ValueError:  # an integer past Python's 4300-digit conversion limit
+        raise ConfigError("the root pyproject.toml holds an integer too long to read") from None
+    tool_table = data.get("tool", {})
+    tool = tool_table.get("release-tool") if isinstance(tool_table, dict) else None
     if not isinstance(tool, dict):
         raise ConfigError(f"[{ROOT_KEY}] is missing from the root pyproject.toml")
     root = _Table(tool, ROOT_KEY)
-    repository = env.get("GITHUB_REPOSITORY") or root.text("repository")
+    slug = env.get("GITHUB_REPOSITORY") or root.text("repository")
     root.taken.add("repository")
-    if not SLUG_RE.match(repository):
-        raise ConfigError(f"{ROOT_KEY}.repository must be OWNER/NAME, not {show(repository)}")
+    if not SLUG_RE.fullmatch(slug):
+        raise ConfigError(f"{ROOT_KEY}.repository must be OWNER/NAME, not {show(slug)}")
     bot_table = root.table("bot")
     bot = BotIdentity(bot_table.text("name"), bot_table.text("email"))
     bot_table.done()
@@ -232,7 +259,7 @@ def load_config(pyproject_text: str, env: Mapping[str, str]) -> Config:
     for name, table in root.children("profiles").items():
         profiles[name] = ProfileConfig(
             name,
-            table.text("directory", name),
+            table.directory("directory", name),
             table.get("allow-direct-dispatch", bool, False),
             table.get("allow-prerelease", bool, name != "prod"),
             table.get("allow-direct-promotion", bool, True),
@@ -255,7 +282,7 @@ def load_config(pyproject_text: str, env: Mapping[str, str]) -> Config:
         raise ConfigError(f"{ROOT_KEY}.images.latest-backend names no configured backend")
     packages = {name: _package(name, t) for name, t in root.children("packages").items()}
     config = Config(
-        repository=repository,
+        slug=slug,
         default_branch=root.text("default-branch", "main"),
         bot=bot,
         images=images,

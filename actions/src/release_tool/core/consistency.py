@@ -7,12 +7,12 @@ in a profile yet) and is only reported.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from packaging.version import Version
 
+from release_tool.core import toml_shape
 from release_tool.core.config import Config
 from release_tool.core.profile_state import NOT_LOCKED, ProfileState, lock_disagreements
 from release_tool.core.pyproject_edit import GitPin
@@ -41,11 +41,10 @@ def _check_pin(
     found: list[Finding] = []
     if not listed:
         found.append(_problem(f"{env}: {name} has a git source but is not a dependency"))
-    if pin.url != package.repository:
+    if pin.url != package.url:
         found.append(
             _problem(
-                f"{env}: {name} comes from {pin.url}, not its configured repository "
-                f"{package.repository}"
+                f"{env}: {name} comes from {pin.url}, not its configured repository {package.url}"
             )
         )
     try:
@@ -66,7 +65,7 @@ def _check_lock(config: Config, state: ProfileState) -> list[Finding]:
     found = [_problem(f"{env}: {d}") for d in lock_disagreements(state)]
     for name, package in config.packages.items():
         for entry in state.lock.named(name):
-            if entry.source_kind != "git" or entry.git_url != package.repository:
+            if entry.source_kind != "git" or entry.git_url != package.url:
                 found.append(
                     _problem(
                         f"{env}: internal package {name} is locked from "
@@ -92,7 +91,7 @@ def check_profile(
             found.append(
                 _problem(
                     f"{env}: {name}'s source is {other!r}, not "
-                    f'{{ git = "{package.repository}", tag = ... }}'
+                    f'{{ git = "{package.url}", tag = ... }}'
                 )
             )
             continue
@@ -115,13 +114,13 @@ def check_profile(
     return found
 
 
-def required_uv(pyproject: str) -> str | None:
-    """``[tool.uv] required-version`` of a pyproject (None: unset or unreadable)."""
+def required_uv(pyproject: str, file: str = "pyproject.toml") -> str | None:
+    """``[tool.uv] required-version`` of a pyproject (None: unset or not TOML)."""
     try:
-        value = tomllib.loads(pyproject).get("tool", {}).get("uv", {}).get("required-version")
-    except tomllib.TOMLDecodeError:
+        doc = toml_shape.parse(pyproject, file)
+    except toml_shape.ShapeError:
         return None
-    return str(value) if value is not None else None
+    return doc.table("tool").table("uv").optional_text("required-version")
 
 
 def check_uv_pins(pins: Mapping[str, str | None]) -> list[Finding]:

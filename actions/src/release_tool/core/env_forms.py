@@ -33,10 +33,10 @@ def pins_from_env(
         pin = source.pin(name)
         if pin is None:
             raise InputRejected(f"{source.env} does not pin {name}; nothing to take from it")
-        if pin.url != package.repository:
+        if pin.url != package.url:
             raise InputRejected(
                 f"{source.env} pins {name} from {pin.url}, not its configured repository "
-                f"{package.repository}; run release-tool check"
+                f"{package.url}; run release-tool check"
             )
         commit = source.locked_commit(name)
         if commit is None:

@@ -17,8 +17,8 @@ from release_tool.errors import InputRejected
 FAILURE_LABEL = "release-failure"
 MAX_EXCERPT_CHARS = 20_000
 MAX_EXCERPT_LINES = 200
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,99}$")
-_ENV = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,99}\Z")
+_ENV = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}\Z")
 
 
 def failure_key(env: str, package: str, tag: str) -> str:

@@ -18,7 +18,7 @@ from release_tool.errors import InputRejected
 TOKEN_VARIABLES = ("RELEASE_TOOL_TOKEN", "GH_TOKEN", "GITHUB_TOKEN")
 DEFAULT_API_URL = "https://api.github.com"
 DEFAULT_SERVER_URL = "https://github.com"
-_REPOSITORY = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
+_REPOSITORY = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}\Z")
 
 
 class Secret:
@@ -96,6 +96,11 @@ def check_repository(value: str, *, source: str) -> str:
     if not _REPOSITORY.fullmatch(value) or value.endswith((".", "/")) or ".." in value:
         raise InputRejected(f"{source} must be OWNER/NAME, got {value!r}")
     return value
+
+
+def target_repository(given: str | None, context: GithubContext) -> str:
+    """The repository ``--repository`` names (checked), else the one this run is in."""
+    return check_repository(given, source="--repository") if given else context.repository
 
 
 def read_github_context(env: Mapping[str, str], default_repository: str) -> GithubContext:

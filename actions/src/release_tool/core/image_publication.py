@@ -24,8 +24,8 @@ from release_tool.errors import InputRejected
 
 REVISION_LABEL = "org.opencontainers.image.revision"
 RECORD_PREFIX = "smoke-"
-_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
-_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]*\Z")
+_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}\Z")
 # What the dev image is built from (docker/Dockerfile, target dev), beside docker/ itself.
 DEV_INPUTS = ("packages", "actions", "pyproject.toml", "uv.lock", ".python-version", "docker")
 

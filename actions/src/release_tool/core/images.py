@@ -18,10 +18,10 @@ from release_tool.errors import InputRejected
 
 LABEL_PREFIX = "io.github.vlmhyperbenchteam"
 NOT_LOCKED = "not yet locked"
-_TAG = re.compile(r"^[a-z0-9_][a-z0-9_.-]{0,127}$")
-_COMPONENT = re.compile(r"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$")
-_COMMIT = re.compile(r"^[0-9a-f]{40}$")
-_DIGEST = re.compile(r"@sha256:[0-9a-f]{64}$")
+_TAG = re.compile(r"^[a-z0-9_][a-z0-9_.-]{0,127}\Z")
+_COMPONENT = re.compile(r"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*\Z")
+_COMMIT = re.compile(r"^[0-9a-f]{40}\Z")
+_DIGEST = re.compile(r"@sha256:[0-9a-f]{64}\Z")
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class ImageSettings:
     @classmethod
     def from_config(cls, config: Config) -> ImageSettings:
         images = config.images
-        source = f"https://github.com/{config.repository}"
+        source = f"https://github.com/{config.slug}"
         return cls(images.registry, images.name, images.latest_backend, source)
 
 

@@ -7,7 +7,6 @@ extra, before and after a promotion.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qs
@@ -15,6 +14,7 @@ from urllib.parse import parse_qs
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from release_tool.core import toml_shape
 from release_tool.errors import OperationalError
 
 NO_EXTRA = "(no extra)"
@@ -49,30 +49,34 @@ def split_git_source(source: str) -> tuple[str, str | None, str | None]:
     return url, (tags[0] if tags else None), (commit or None)
 
 
-def read_lock(text: str) -> Lock:
-    """The ``[[package]]`` entries of a uv.lock."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise OperationalError(f"uv.lock is not valid TOML: {exc}") from None
+def read_lock(text: str, file: str = "uv.lock") -> Lock:
+    """The ``[[package]]`` entries of a uv.lock (ShapeError naming the key when malformed)."""
     packages = []
-    for entry in data.get("package", []):
-        source = entry.get("source", {})
-        kind, value = next(iter(source.items()), ("unknown", ""))
+    for entry in toml_shape.parse(text, file).array("package"):
+        entry.require_table()
+        source = next(iter(entry.table("source").items()), None)
+        if source is None:
+            kind, value = "unknown", ""
+        else:
+            kind = toml_shape.Node(source[0], file, f"a key of {entry.path}.source").as_text()
+            value = source[1].as_text()
         url = tag = commit = None
         if kind == "git":
-            url, tag, commit = split_git_source(str(value))
-        deps = tuple(canonicalize_name(d["name"]) for d in entry.get("dependencies", []))
+            url, tag, commit = split_git_source(value)
+        deps = []
+        for dep in entry.array("dependencies"):
+            dep.require_table()
+            deps.append(canonicalize_name(dep.text("name")))
         packages.append(
             LockedPackage(
-                canonicalize_name(entry["name"]),
-                entry.get("version"),
+                canonicalize_name(entry.text("name")),
+                entry.optional_text("version"),
                 kind,
-                str(value),
+                value,
                 url,
                 tag,
                 commit,
-                deps,
+                tuple(deps),
             )
         )
     return Lock(tuple(packages))

@@ -21,7 +21,8 @@ EVENT_TYPE = "package-released"
 MAX_PAYLOAD_CHARS = 65_535  # GitHub's bound on a serialized client_payload
 MAX_TOP_LEVEL_KEYS = 10
 MAX_EVENT_CHARS = 4_000_000  # a whole event with its envelope; anything bigger is not GitHub's
-SHA_RE = re.compile(r"^[0-9a-f]{40}$")
+MAX_INT_DIGITS = 4_300  # Python's default int/str conversion limit
+SHA_RE = re.compile(r"^[0-9a-f]{40}\Z")
 PIN_KEYS = ("package", "tag", "sha", "repository")
 
 
@@ -50,17 +51,26 @@ class Payload:
 
 def _loads(text: str, what: str) -> Any:
     def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        keys = [k for k, _ in pairs]
-        for key in keys:
-            if keys.count(key) > 1:
-                raise InputRejected(f"{what} repeats the key {show(key)}")
-        return dict(pairs)
+        found = dict(pairs)
+        if len(found) != len(pairs):  # linear: a 4 MB object of keys stays cheap
+            seen: set[str] = set()
+            for key, _ in pairs:
+                if key in seen:
+                    raise InputRejected(f"{what} repeats the key {show(key)}")
+                seen.add(key)
+        return found
 
     try:
         return json.loads(text, object_pairs_hook=no_duplicates)
     except (json.JSONDecodeError, RecursionError) as exc:
         detail = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
         raise InputRejected(f"{what} is not valid JSON ({detail})") from None
+    except ValueError:
+        # int() refuses more than 4300 digits (sys.get_int_max_str_digits); no field of
+        # an event is an integer that long. Catching it costs nothing per number.
+        raise InputRejected(
+            f"{what} holds an integer of more than {MAX_INT_DIGITS} digits"
+        ) from None
 
 
 def _text(data: Mapping[str, Any], key: str, where: str) -> str:
@@ -87,7 +97,7 @@ def validate_pin(
             f"{where}: repository {show(repository)} is not {package}'s repository ({cfg.slug})"
         )
     parse_tag(tag)
-    if sha is not None and not SHA_RE.match(sha):
+    if sha is not None and not SHA_RE.fullmatch(sha):
         raise InputRejected(f"{where}: sha {show(sha)} is not a 40-character lowercase hex commit")
     return Pin(package, tag, sha, cfg.slug)
 
@@ -141,10 +151,11 @@ def parse_client_payload(data: object, config: Config) -> Payload:
                     where=where,
                 )
             )
-        names = [p.package for p in pins]
-        for name in names:
-            if names.count(name) > 1:
-                raise InputRejected(f"client_payload.pins names {name} more than once")
+        seen: set[str] = set()
+        for pin in pins:
+            if pin.package in seen:
+                raise InputRejected(f"client_payload.pins names {pin.package} more than once")
+            seen.add(pin.package)
         return Payload(tuple(pins), _env(data, config), batch=True)
     _unknown(data, (*PIN_KEYS, "env"), "client_payload")
     fields = [_text(data, key, "client_payload") for key in PIN_KEYS]
@@ -160,9 +171,9 @@ def parse_event(text: str, config: Config) -> Payload:
         raise InputRejected(f"the event is longer than {MAX_EVENT_CHARS} characters")
     data = _loads(text, "the event")
     if isinstance(data, dict) and "client_payload" in data:
-        action = data.get("action")
-        if action is not None and action != EVENT_TYPE:
-            raise InputRejected(f"event type {show(action)} is not {EVENT_TYPE}")
+        # GitHub always sends the event type; an explicit null or another type is refused
+        if "action" in data and data["action"] != EVENT_TYPE:
+            raise InputRejected(f"event type {show(data['action'])} is not {EVENT_TYPE}")
         return parse_client_payload(data["client_payload"], config)
     return parse_client_payload(data, config)
 

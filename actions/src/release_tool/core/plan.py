@@ -9,15 +9,15 @@ and returns the rewritten profile, the branch and the pins. Nothing here runs a 
 from __future__ import annotations
 
 import hashlib
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
+from release_tool.core import toml_shape
 from release_tool.core.config import RELEASE_PREFIX, Config
 from release_tool.core.lockfile import Lock
 from release_tool.core.payload import Pin
@@ -37,6 +37,10 @@ class TagFacts:
     commit: str  # the peeled commit ls-remote gave
     pyproject: str | None  # pyproject.toml at that commit (None: absent)
 
+    @property
+    def where(self) -> str:
+        return f"pyproject.toml at {self.package} {self.tag}"
+
 
 @dataclass(frozen=True)
 class PlannedPin:
@@ -44,7 +48,7 @@ class PlannedPin:
     tag: str
     version: str
     commit: str
-    repository: str  # git URL
+    url: str  # git URL
     slug: str  # OWNER/NAME
     previous_tag: str | None
     previous_commit: str | None  # from the base's lock, where one exists
@@ -95,25 +99,30 @@ def branch_name(
     return f"{prefix}{env}/batch-{hashlib.sha256(text.encode()).hexdigest()[:10]}"
 
 
-def declared(pyproject: str | None) -> tuple[str | None, tuple[str, ...]]:
-    """The ``version`` and ``dependencies`` a package's pyproject declares."""
+def declared(
+    pyproject: str | None, file: str = "the package's pyproject.toml"
+) -> tuple[str | None, tuple[str, ...]]:
+    """The ``version`` and ``dependencies`` a package's pyproject declares.
+
+    Text that is not TOML declares nothing (the version check then refuses a managed
+    tag); TOML of the wrong shape is a ShapeError naming ``file`` and the key.
+    """
     if pyproject is None:
         return None, ()
     try:
-        project = tomllib.loads(pyproject).get("project", {})
-    except tomllib.TOMLDecodeError:
+        doc = toml_shape.parse(pyproject, file)
+    except toml_shape.ShapeError:
         return None, ()
-    version = project.get("version")
-    deps = project.get("dependencies", [])
-    return (str(version) if version is not None else None), tuple(str(d) for d in deps)
+    project = doc.table("project")
+    return project.optional_text("version"), project.texts("dependencies")
 
 
 def _version_warning(pin: Pin, facts: TagFacts, config: Config) -> str | None:
     version = parse_tag(pin.tag)
-    declared_version, _ = declared(facts.pyproject)
+    declared_version, _ = declared(facts.pyproject, facts.where)
     try:
         agrees = declared_version is not None and Version(declared_version) == version
-    except InvalidVersion:
+    except ValueError:  # InvalidVersion, or an integer past 4300 digits
         agrees = False
     if agrees:
         return None
@@ -241,12 +250,12 @@ def plan_promotion(
                 pin.tag,
                 str(version),
                 fact.commit,
-                cfg.repository,
+                cfg.url,
                 cfg.slug,
                 prev_tag,
                 prev_commit,
                 change,
-                declared(fact.pyproject)[0],
+                declared(fact.pyproject, fact.where)[0],
             )
         )
     promoted = {p.package for p in planned}
@@ -260,11 +269,10 @@ def plan_promotion(
             versions[name] = parse_tag(tag)
         except InputRejected:
             continue
-    all_requirements = {**requirements, **{n: declared(f.pyproject)[1] for n, f in facts.items()}}
+    tagged = {n: declared(f.pyproject, f.where)[1] for n, f in facts.items()}
+    all_requirements = {**requirements, **tagged}
     _check_requirements(env, versions, all_requirements, promoted, set(config.packages))
-    after = rewrite_pins(
-        pyproject_before, {p.package: GitPin(p.repository, p.tag) for p in planned}
-    )
+    after = rewrite_pins(pyproject_before, {p.package: GitPin(p.url, p.tag) for p in planned})
     return PromotionPlan(
         env=env,
         profile_dir=profile.directory,

@@ -38,7 +38,10 @@ class ProfileState:
 
 
 def read_profile_state(env: str, directory: str, pyproject: str, lock: str | None) -> ProfileState:
-    return ProfileState(env, directory, read_pins(pyproject), read_lock(lock) if lock else None)
+    pins = read_pins(pyproject, f"{directory}/pyproject.toml")
+    return ProfileState(
+        env, directory, pins, read_lock(lock, f"{directory}/uv.lock") if lock else None
+    )
 
 
 def lock_disagreements(state: ProfileState) -> tuple[str, ...]:

@@ -11,13 +11,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from release_tool.core.skip_markers import neutralise
+
 Operation = Literal["created", "updated", "unchanged", "closed"]
 
 RELEASE_LABEL = "release"
 # Colours of the labels the tool creates when a repository lacks them.
 _LABEL_COLOURS = {"release": "0e8a16", "env:": "1d76db", "package:": "5319e7"}
 DEFAULT_LABEL_COLOUR = "ededed"
-_MARKER_KEY = re.compile(r"^[a-z0-9][a-z0-9:._/@+-]{0,120}$")
+_MARKER_KEY = re.compile(r"^[a-z0-9][a-z0-9:._/@+-]{0,120}\Z")
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,9 @@ class PullRequestSpec:
             raise ValueError(f"a release branch must differ from the base, got {self.branch!r}")
         if not self.title.strip():
             raise ValueError("a pull request needs a title")
+        # Title and body may end up in the merge commit on main: no CI skip marker.
+        object.__setattr__(self, "title", neutralise(self.title))
+        object.__setattr__(self, "body", neutralise(self.body))
 
 
 @dataclass(frozen=True)
@@ -106,3 +111,19 @@ def hidden_marker(key: str) -> str:
 def with_marker(key: str, body: str) -> str:
     """``body`` carrying the hidden marker on its first line."""
     return f"{hidden_marker(key)}\n{body}"
+
+
+def distrust_reason(
+    author: str, head_repository: str, *, repository: str, bot_login: str
+) -> str | None:
+    """Why a release PR must not be trusted (None: trust it).
+
+    ``refresh`` re-pushes a PR's pins as the bot: only a PR the bot itself opened, from
+    a branch of this repository, may say what to push. A fork can name its branch
+    ``release/prod/<pkg>`` and a person can write any pins block.
+    """
+    if head_repository.lower() != repository.lower():
+        return f"its head is in {head_repository or 'a deleted repository'}, not {repository}"
+    if author != bot_login:
+        return f"it was opened by {author or 'an unknown account'}, not the bot {bot_login}"
+    return None

@@ -9,7 +9,6 @@ its neighbours and in the file's ``{ key = value }`` style.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +18,8 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from tomlkit.items import Array, InlineTable, Table
 
+from release_tool.core import toml_shape
+from release_tool.core.versions import show
 from release_tool.errors import InputRejected
 
 _SOURCES_HEADER = re.compile(r"^\[tool\.uv\.sources\]\s*(#.*)?$")
@@ -37,29 +38,33 @@ class ProfilePins:
     other_sources: Mapping[str, Any]  # canonical name -> any other source (index, rev, ...)
 
 
-def _requirement_name(text: str) -> str:
+PROFILE_FILE = "the profile pyproject.toml"
+
+
+def _requirement_name(text: str, file: str = PROFILE_FILE) -> str:
     try:
         return canonicalize_name(Requirement(text).name)
     except InvalidRequirement:
-        raise InputRejected(f"the profile has a malformed dependency {text!r}") from None
+        raise InputRejected(f"{file} has a malformed dependency {show(text)}") from None
 
 
-def read_pins(text: str) -> ProfilePins:
+def read_pins(text: str, file: str = PROFILE_FILE) -> ProfilePins:
     """The profile's dependencies and git-tag sources, names canonicalized."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputRejected(f"the profile pyproject.toml is not valid TOML: {exc}") from None
-    deps = tuple(_requirement_name(d) for d in data.get("project", {}).get("dependencies", []))
-    sources = data.get("tool", {}).get("uv", {}).get("sources", {})
+    doc = toml_shape.parse(text, file)
+    deps = tuple(_requirement_name(d, file) for d in doc.table("project").texts("dependencies"))
+    sources = doc.table("tool").table("uv").table("sources")
     pins: dict[str, GitPin] = {}
     other: dict[str, Any] = {}
-    for key, source in sources.items():
+    for key, source in sources.name_keys():
         name = canonicalize_name(key)
-        if isinstance(source, dict) and "git" in source and "tag" in source:
-            pins[name] = GitPin(str(source["git"]), str(source["tag"]))
+        if source.is_table() and source.get("git") is not None and source.get("tag") is not None:
+            pins[name] = GitPin(source.text("git"), source.text("tag"))
+        elif source.is_table() or (
+            isinstance(source.value, list) and all(isinstance(x, dict) for x in source.value)
+        ):
+            other[name] = source.plain()  # uv's other sources: index, path, workspace, ...
         else:
-            other[name] = source
+            source.fail("a table or an array of tables (uv's source forms)")
     return ProfilePins(deps, pins, other)
 
 

@@ -7,18 +7,15 @@ third-party updates were taken), read back by :func:`read_relock_block` so that
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from release_tool.core.config import RELEASE_PREFIX
+from release_tool.core.hidden_block import read_block, render_block
 from release_tool.core.lockfile import LockDiff
 from release_tool.core.render import render_next_steps, render_notes, render_set_diff
 
-RELOCK_OPEN = "<!-- release-tool:relock "
-RELOCK_CLOSE = " -->"
-_RELOCK_RE = re.compile(re.escape(RELOCK_OPEN) + r"(\{.*?\})" + re.escape(RELOCK_CLOSE), re.S)
+RELOCK_KIND = "relock"
 
 
 @dataclass(frozen=True)
@@ -37,20 +34,14 @@ class RelockBlock:
 
 
 def render_relock_block(env: str, *, upgrade: bool) -> str:
-    data = {"env": env, "upgrade": upgrade}
-    return RELOCK_OPEN + json.dumps(data, sort_keys=True, separators=(",", ":")) + RELOCK_CLOSE
+    return render_block(RELOCK_KIND, {"env": env, "upgrade": upgrade})
 
 
 def read_relock_block(body: str) -> RelockBlock | None:
-    """The re-lock a body records (None when it records none, or not readably)."""
-    found = _RELOCK_RE.findall(body)
-    if not found:
-        return None
-    try:
-        data = json.loads(found[-1])
-    except json.JSONDecodeError:
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("env"), str):
+    """The re-lock a body records (None when it records none, or not as release-tool
+    writes it: see :mod:`release_tool.core.hidden_block`)."""
+    data = read_block(body, RELOCK_KIND)
+    if data is None or not isinstance(data.get("env"), str):
         return None
     return RelockBlock(data["env"], data.get("upgrade") is True)
 

@@ -7,19 +7,16 @@ from a commit message earlier in the body cannot stand in for it).
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from release_tool.core.hidden_block import read_block, render_block, text_fields
 from release_tool.core.lockfile import NO_EXTRA, ExportedPackage, LockDiff, SetDiff
 from release_tool.core.plan import PlannedPin, PromotionPlan
 
-PINS_OPEN = "<!-- release-tool:pins "
-PINS_CLOSE = " -->"
+PINS_KIND = "pins"
 MAX_LOG_LINES = 50
 MAX_BODY_CHARS = 60_000  # GitHub refuses bodies over 65,536 characters
-_BLOCK_RE = re.compile(re.escape(PINS_OPEN) + r"(\{.*?\})" + re.escape(PINS_CLOSE), re.S)
 
 
 @dataclass(frozen=True)
@@ -75,7 +72,7 @@ def render_commit_message(plan: PromotionPlan) -> str:
 
 
 def _commit_link(pin: PlannedPin, commit: str) -> str:
-    base = pin.repository.removesuffix(".git")
+    base = pin.url.removesuffix(".git")
     if base.startswith("https://"):
         return f"[`{commit[:10]}`]({base}/commit/{commit})"
     return f"`{commit[:10]}`"
@@ -129,19 +126,25 @@ def render_pins_block(plan: PromotionPlan) -> str:
             for p in plan.pins
         ],
     }
-    return PINS_OPEN + json.dumps(data, sort_keys=True, separators=(",", ":")) + PINS_CLOSE
+    return render_block(PINS_KIND, data)
 
 
 def read_pins_block(body: str) -> PinsBlock | None:
-    """The pins a rendered body carries (None when it carries none)."""
-    found = _BLOCK_RE.findall(body)
-    if not found:
+    """The pins a rendered body carries (None when it carries none, or not as release-tool
+    writes them: see :mod:`release_tool.core.hidden_block`)."""
+    data = read_block(body, PINS_KIND)
+    if data is None or not isinstance(data.get("env"), str):
         return None
-    data = json.loads(found[-1])
-    pins = tuple(
-        BlockPin(p["package"], p["tag"], p["commit"], p["repository"]) for p in data["pins"]
-    )
-    return PinsBlock(data["env"], pins, bool(data.get("rollback", False)))
+    listed = data.get("pins")
+    if not isinstance(listed, list):
+        return None
+    pins = []
+    for item in listed:
+        fields = text_fields(item, "package", "tag", "commit", "repository")
+        if fields is None:
+            return None
+        pins.append(BlockPin(*fields))
+    return PinsBlock(data["env"], tuple(pins), data.get("rollback") is True)
 
 
 def _log_section(pin: PlannedPin, log: Sequence[str] | str) -> list[str]:

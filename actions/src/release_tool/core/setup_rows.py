@@ -27,7 +27,12 @@ DISPATCH_SECRET, DISPATCH_VARIABLE = "DISPATCH_APP_PRIVATE_KEY", "DISPATCH_APP_C
 PACKAGE_ENVIRONMENT = "release"  # the package template's job environment
 # What the workflows' token steps ask of the release App (a test keeps them equal),
 # and what POST /repos/{owner}/{repo}/dispatches needs of the dispatch App.
-RELEASE_APP_PERMISSIONS = {"contents": "write", "pull_requests": "write", "issues": "write"}
+RELEASE_APP_PERMISSIONS = {
+    "contents": "write",
+    "pull_requests": "write",
+    "issues": "write",
+    "workflows": "write",  # re-push release branches rebuilt on a newer main (docs/security.md)
+}
 DISPATCH_APP_PERMISSIONS = {"contents": "write"}
 DEFAULT_DISPATCH_APP = "vlmhb-dispatch"
 # The required checks on main: the GPU gate and ci.yml's job (a test keeps the name).

@@ -120,7 +120,7 @@ def _group_access_row(
     return fail(group, name, f"give the runner group access to {monorepo}")
 
 
-_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}\Z")
 
 
 def check_local(local: LocalFacts) -> list[Row]:

@@ -26,6 +26,16 @@ UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)
+class MovedTag:
+    """A profile's locked commit that is no longer the commit its tag names (force-moved)."""
+
+    env: str
+    tag: str
+    locked_commit: str
+    tag_commit: str
+
+
+@dataclass(frozen=True)
 class PackageStatus:
     package: str
     version: str | None
@@ -35,6 +45,7 @@ class PackageStatus:
     pending: tuple[str, ...]  # what is known to be pending (from local files when unreachable)
     reachable: bool  # whether the repository's tags could be read
     pending_complete: bool  # False: the repository was unreachable, more may be pending
+    moved_tag: tuple[MovedTag, ...] = ()  # as check --remote reports it
 
 
 @dataclass(frozen=True)
@@ -99,19 +110,31 @@ def _pending(
     return tuple(out)
 
 
+def moved_tags(cells: Mapping[str, ProfileCell], tags: Mapping[str, str]) -> tuple[MovedTag, ...]:
+    """The profiles whose locked commit differs from the commit the tag names now."""
+    return tuple(
+        MovedTag(env, cell.tag, cell.commit, tags[cell.tag])
+        for env, cell in cells.items()
+        if cell.tag is not None
+        and cell.commit is not None
+        and cell.tag in tags
+        and tags[cell.tag] != cell.commit
+    )
+
+
 def package_status(
     package: str,
     version: Version | None,
-    tags: Sequence[str] | str,
+    tags: Mapping[str, str] | Sequence[str] | str,
     states: Sequence[ProfileState],
 ) -> PackageStatus:
-    """``tags``: the repository's tags, or the reason it could not be read."""
+    """``tags``: the repository's tags (-> commit), or the reason it could not be read."""
     cells = {
         s.env: ProfileCell(p.tag if (p := s.pin(package)) else None, s.locked_commit(package))
         for s in states
     }
     unreachable = tags if isinstance(tags, str) else None
-    last = None if isinstance(tags, str) else last_release(tags)
+    last = None if isinstance(tags, str) else last_release(list(tags))
     order = [s.env for s in states]
     reachable = unreachable is None
     return PackageStatus(
@@ -123,6 +146,7 @@ def package_status(
         _pending(version, last, cells, order, reachable=reachable),
         reachable,
         reachable,
+        moved_tags(cells, tags) if isinstance(tags, Mapping) else (),
     )
 
 

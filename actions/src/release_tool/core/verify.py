@@ -31,17 +31,17 @@ def verify_lock(
     """Problems found in ``lock`` (empty when it is sound). ``promoted``: name -> (tag, commit)."""
     problems: list[str] = []
     for name, (tag, commit) in promoted.items():
-        want = expected_source(config.packages[name].repository, tag, commit)
+        want = expected_source(config.packages[name].url, tag, commit)
         entries = lock.named(name)
         if [e.source for e in entries] != [want]:
             got = ", ".join(f"{e.source_kind} {e.source}" for e in entries) or "nothing"
             problems.append(f"{name} should be locked at {want} but the lock has {got}")
     for name, cfg in config.packages.items():
         for entry in lock.named(name):
-            if entry.source_kind != "git" or entry.git_url != cfg.repository:
+            if entry.source_kind != "git" or entry.git_url != cfg.url:
                 problems.append(
                     f"internal package {name} is locked from {entry.source_kind} "
-                    f"{entry.source}, not from its repository {cfg.repository}"
+                    f"{entry.source}, not from its repository {cfg.url}"
                 )
         if name in profile.dependencies and not lock.named(name):
             problems.append(f"internal package {name} is a dependency but is not in the lock")

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, TextIO
 
-from release_tool.adapters import release_branch as remote_branch
 from release_tool.adapters import split as monorepo
 from release_tool.adapters.bump_tree import make_bump_tree
 from release_tool.adapters.config_file import read_project_config
@@ -26,9 +25,14 @@ from release_tool.core.bump import (
     set_project_version,
 )
 from release_tool.core.github_context import GithubContext, read_github_context
-from release_tool.core.pull_requests import PrOutcome, PullRequestSpec
+from release_tool.core.pull_requests import PrOutcome
 from release_tool.operations.branch_commit import BranchWrite, commit_on_branch
-from release_tool.operations.publication import origin_of, publish_branch
+from release_tool.operations.publication import (
+    BranchChange,
+    origin_of,
+    publish_branch,
+    report_publication,
+)
 
 GithubFactory = Callable[[GithubContext], GithubAdapter]
 BumpResult = BranchWrite | Literal["dry-run"]
@@ -84,7 +88,7 @@ def bump(
     root = checkout.root
     config = read_project_config(root, env)
     package = config.package(request.package)
-    context = read_github_context(env, config.repository)
+    context = read_github_context(env, config.slug)
     to_github = context.should_push(request.push) and not request.dry_run
     if to_github:
         context.require_token()  # before anything is made
@@ -93,7 +97,7 @@ def bump(
     current = read_project_version(
         monorepo.read_file(root, base, path, env), f"{path} on origin/{config.default_branch}"
     )
-    released = release_versions(ls_remote_tags(package.repository, env))
+    released = release_versions(ls_remote_tags(package.url, env))
     target = choose_version(
         package.name,
         current,
@@ -126,25 +130,25 @@ def bump(
         print(f"\n{message}\n{made.diff}", file=report)
     pull = None
     if to_github and head is not None:
-        spec = PullRequestSpec(
+        change = BranchChange(
+            status="unchanged" if result == "unchanged" else "committed",
+            env="",  # a bump branch belongs to no profile
             branch=branch,
-            base=config.default_branch,
+            base_branch=config.default_branch,
+            base_commit=base,
+            commit=head,
+            previous_branch_commit=previous,
             title=message.splitlines()[0],
             body=pull_request_body(target, made.changed),
             labels=("bump", f"package:{package.name}"),
+            closing_reason="",  # a bump always changes the version: never an empty change
         )
         origin = dataclasses.replace(origin_of(root, config, context, env), branch_prefix="bump/")
-        pull = publish_branch(
-            origin,
-            github(context),
-            config,
-            spec,
-            head=head,
-            base_commit=base,
-            context=context,
-            env=env,
-            undo=lambda: remote_branch.set_local_branch(origin, branch, previous, head),
+        published = publish_branch(
+            origin, github(context), config, change, repository=context.repository
         )
+        report_publication(published, context, env)
+        head, pull = published.change.commit, published.pull_request
         print(pull.summary_line(), file=report)
     commit = None if request.dry_run else head
     return BumpOutcome(target, branch, commit, result, made.changed, pull)

@@ -33,14 +33,14 @@ from release_tool.core.plan import (
     plan_promotion,
 )
 from release_tool.core.profile_state import ProfileState
-from release_tool.core.pyproject_edit import read_pins
+from release_tool.core.pyproject_edit import GitPin, read_pins
 from release_tool.core.render import (
     labels,
     render_body,
     render_commit_message,
     render_title,
 )
-from release_tool.core.versions import parse_tag
+from release_tool.core.versions import parse_tag, resolve_tag
 from release_tool.errors import InputRejected, OperationalError
 from release_tool.operations.branch_commit import (
     BranchCommit,
@@ -133,16 +133,22 @@ def _diff_text(before: str, after: str, path: str) -> str:
 
 def _resolve(
     config: Config, pins: Sequence[Pin], store: TagStore, env: Mapping[str, str], say: Progress
-) -> tuple[dict[str, TagFacts], dict[str, dict[str, str]]]:
+) -> tuple[tuple[Pin, ...], dict[str, TagFacts], dict[str, dict[str, str]]]:
+    """Each pin with the tag spelled as its repository spells it, its facts, remote tags."""
+    resolved: list[Pin] = []
     facts: dict[str, TagFacts] = {}
     remote_tags: dict[str, dict[str, str]] = {}
     for pin in pins:
-        url = config.packages[pin.package].repository
+        url = config.packages[pin.package].url
         say(f"resolving {pin.package} {pin.tag} in {url}")
         tags = ls_remote_tags(url, env)
         remote_tags[pin.package] = tags
-        if pin.tag not in tags:
+        tag = resolve_tag(pin.tag, tags, pin.package)
+        if tag is None:
             raise InputRejected(f"tag {pin.tag} of {pin.package} was not found in {url}")
+        if tag != pin.tag:
+            say(f"{pin.package}'s repository spells the tag {pin.tag} as {tag}")
+            pin = replace(pin, tag=tag)  # noqa: PLW2901 - the pin as the repository has it
         store.fetch(url, [pin.tag])
         commit = store.commit_of(url, pin.tag)
         if commit != tags[pin.tag]:
@@ -150,7 +156,23 @@ def _resolve(
         facts[pin.package] = TagFacts(
             pin.package, pin.tag, commit, store.read(commit, "pyproject.toml")
         )
-    return facts, remote_tags
+        resolved.append(pin)
+    return tuple(resolved), facts, remote_tags
+
+
+def _missing_pinned_tag(pins: Mapping[str, GitPin], env: Mapping[str, str], label: str) -> None:
+    """After a failed fetch or ``uv lock``: refuse, in one sentence, a pin at a tag that
+    does not exist (git and uv report it in many lines); return when every tag exists."""
+    for name, pin in sorted(pins.items()):
+        try:
+            tags = ls_remote_tags(pin.url, env)
+        except OperationalError:
+            continue
+        if pin.tag not in tags:
+            raise InputRejected(
+                f"{label} pins {name} at tag {pin.tag}, which does not exist in {pin.url}; "
+                "pin an existing tag"
+            )
 
 
 def _other_requirements(
@@ -161,6 +183,8 @@ def _other_requirements(
     promoted: set[str],
     store: TagStore,
     say: Progress,
+    env: Mapping[str, str],
+    label: str,
 ) -> dict[str, tuple[str, ...]]:
     """Declared dependencies of the profile's other internal packages that could be affected."""
     result: dict[str, tuple[str, ...]] = {}
@@ -172,9 +196,14 @@ def _other_requirements(
             if entries and not set(entries[0].dependencies) & promoted:
                 continue
         say(f"reading {name} {pin.tag}'s requirements")
-        store.fetch(pin.url, [pin.tag])
+        try:
+            store.fetch(pin.url, [pin.tag])
+        except OperationalError:
+            _missing_pinned_tag({name: pin}, env, label)
+            raise
         commit = store.commit_of(pin.url, pin.tag)
-        result[name] = declared(store.read(commit, "pyproject.toml"))[1]
+        where = f"pyproject.toml at {name} {pin.tag}"
+        result[name] = declared(store.read(commit, "pyproject.toml"), where)[1]
     return result
 
 
@@ -190,8 +219,8 @@ def _commit_logs(
         if old not in remote_tags[pin.package]:
             logs[pin.package] = f"the previous tag {old} no longer exists in the repository"
             continue
-        store.fetch(pin.repository, [old])
-        old_commit = store.commit_of(pin.repository, old)
+        store.fetch(pin.url, [old])
+        old_commit = store.commit_of(pin.url, old)
         if pin.change in ("downgrade", "repin"):
             lines = store.log(pin.commit, old_commit)
             logs[pin.package] = [f"(rolled back) {line}" for line in lines] or "no commit removed"
@@ -219,7 +248,7 @@ def promote(
     lock_before = read_lock(lock_text) if lock_text is not None else None
     promoted = {p.package for p in request.pins}
     with TagStore(env) as store:
-        facts, remote_tags = _resolve(config, request.pins, store, env, say)
+        pins, facts, remote_tags = _resolve(config, request.pins, store, env, say)
         requirements = _other_requirements(
             config,
             pyproject=pyproject_before,
@@ -227,11 +256,13 @@ def promote(
             promoted=promoted,
             store=store,
             say=say,
+            env=env,
+            label=f"{request.profile} ({config.profile(request.profile).directory}/)",
         )
         plan = plan_promotion(
             config,
             env=request.profile,
-            pins=request.pins,
+            pins=pins,
             facts=facts,
             base_commit=base,
             pyproject_before=pyproject_before,
@@ -301,17 +332,22 @@ def execute_plan(
         )
         (tree / pyproject_path).write_text(plan.pyproject_after, encoding="utf-8")
         say(f"locking {label}, re-reading {', '.join(plan.packages)}")
-        locked = lock_and_verify(
-            project,
-            config,
-            env,
-            label=label,
-            upgrade=plan.packages,
-            profile=read_pins(plan.pyproject_after),
-            promoted={p.package: (p.tag, p.commit) for p in plan.pins},
-            before=lock_before,
-            sets_before=before,
-        )
+        pins_after = read_pins(plan.pyproject_after)
+        try:
+            locked = lock_and_verify(
+                project,
+                config,
+                env,
+                label=label,
+                upgrade=plan.packages,
+                profile=pins_after,
+                promoted={p.package: (p.tag, p.commit) for p in plan.pins},
+                before=lock_before,
+                sets_before=before,
+            )
+        except OperationalError:
+            _missing_pinned_tag(pins_after.pins, env, label)
+            raise
         lock_diff = locked.diff
         if dry_run:
             return outcome("dry-run", None, lock_diff)

@@ -1,12 +1,15 @@
 """Publish a release branch on GitHub: push it with a lease, create, update or close its PR.
 
-Runs after :func:`release_tool.operations.promotion.promote` or
-:func:`release_tool.operations.relocking.relock`
-(both commit one commit on a ``release/<env>/…`` branch), only with ``--push`` or
-inside GitHub Actions (:func:`publication_context`). Both go through
-:func:`publish_release_branch`; what differs (labels, the closing comment, the tags
-whose proposal and failure issues matter) is read off the outcome by
-:func:`branch_change`. Every step is safe to repeat:
+Runs after :func:`release_tool.operations.promotion.promote`,
+:func:`release_tool.operations.relocking.relock` (also for ``refresh``),
+:func:`release_tool.operations.base_pinning.commit_bases` and
+:func:`release_tool.operations.bumping.bump` (each commits one commit on a branch), only
+with ``--push`` or inside GitHub Actions (:func:`publication_context`). All go through
+:func:`publish_branch`, which takes a :class:`BranchChange`: what differs (labels, the
+closing comment, the tags whose proposal and failure issues matter) is read off a
+promotion, re-lock or base-image outcome by :func:`branch_change`
+(:func:`publish_release_branch`), and a bump builds its own. :func:`report_publication`
+writes the step outputs and the job-summary line. Every step is safe to repeat:
 
 1. read and fetch ``origin``'s release branch; a branch carrying anyone's commit
    but the bot's is never pushed over (comment on the PR, exit 1), and a tag older
@@ -35,6 +38,7 @@ from release_tool.adapters.actions_io import append_step_summary, write_step_out
 from release_tool.adapters.github import GithubAdapter
 from release_tool.adapters.push import Origin, delete_remote_branch, push_branch, token_forms
 from release_tool.core.base_images import LABEL as BASES_LABEL
+from release_tool.core.bundle_check import BundledOutcome
 from release_tool.core.config import Config
 from release_tool.core.failures import failure_key
 from release_tool.core.github_context import GithubContext, read_github_context
@@ -63,7 +67,7 @@ from release_tool.operations.relocking import RelockOutcome
 Progress = Callable[[str], None]
 FOREIGN_KEY = "foreign-commits"
 RELOCK_LABEL = "relock"
-Outcome = TypeVar("Outcome", PromotionOutcome, RelockOutcome, BasesOutcome)
+Outcome = TypeVar("Outcome", PromotionOutcome, RelockOutcome, BasesOutcome, BundledOutcome)
 
 
 @dataclass(frozen=True)
@@ -77,10 +81,28 @@ class BranchChange(BranchCommit):
     pins: tuple[PlannedPin, ...] = ()
 
 
-def branch_change(outcome: PromotionOutcome | RelockOutcome | BasesOutcome) -> BranchChange:
-    """The publishable side of a promotion, re-lock or base-image outcome."""
+def branch_change(
+    outcome: PromotionOutcome | RelockOutcome | BasesOutcome | BundledOutcome,
+) -> BranchChange:
+    """The publishable side of a promotion, re-lock or base-image outcome (or of a
+    checked release bundle)."""
     if outcome.status == "dry-run":
         raise ValueError("a dry run is not published")
+    if isinstance(outcome, BundledOutcome):
+        return BranchChange(
+            status=outcome.status,
+            env=outcome.env,
+            branch=outcome.branch,
+            base_branch=outcome.base_branch,
+            base_commit=outcome.base_commit,
+            commit=outcome.commit,
+            previous_branch_commit=outcome.previous_branch_commit,
+            title=outcome.title,
+            body=outcome.body,
+            labels=outcome.labels,
+            closing_reason=outcome.closing_reason,
+            pins=outcome.pins,
+        )
     closing = "so release-tool closed this pull request and deleted its branch."
     if isinstance(outcome, BasesOutcome):
         return BranchChange(
@@ -150,7 +172,7 @@ def publication_context(
 
     Checked before anything is made, so a missing token fails at once.
     """
-    context = read_github_context(env, config.repository)
+    context = read_github_context(env, config.slug)
     if dry_run or not context.should_push(push):
         return None
     context.require_token()
@@ -180,11 +202,57 @@ def publish_release_branch(
     allow_older: bool = False,
     say: Progress = lambda _msg: None,
 ) -> Publication[Outcome]:
-    """Push ``outcome``'s branch and make its pull request say so (see the module doc)."""
-    change = branch_change(outcome)
-    adapter = github or github_adapter(context)
-    origin = origin_of(root, config, context, env)
-    repository, branch = context.repository, change.branch
+    """Publish a promotion, re-lock or base-image outcome through :func:`publish_branch`."""
+    published = publish_branch(
+        origin_of(root, config, context, env),
+        github or github_adapter(context),
+        config,
+        branch_change(outcome),
+        repository=context.repository,
+        allow_older=allow_older,
+        say=say,
+    )
+    change = published.change
+    # publish_branch changes a status only to ``unchanged`` (at origin's commit).
+    if change.status == "unchanged" and (outcome.status, outcome.commit) != (
+        "unchanged",
+        change.commit,
+    ):
+        outcome = dataclasses.replace(outcome, status="unchanged", commit=change.commit)
+    return Publication(outcome, published.pull_request, published.pushed, published.superseded)
+
+
+@dataclass(frozen=True)
+class PublishedBranch:
+    """A branch change as it stands on GitHub after :func:`publish_branch`."""
+
+    change: BranchChange  # ``unchanged`` (at origin's commit) when origin held the same change
+    pull_request: PrOutcome
+    pushed: bool
+    superseded: tuple[Transition, ...] = ()
+
+    def outputs(self) -> dict[str, str]:
+        return {
+            **self.pull_request.as_outputs(),
+            "status": self.change.status,
+            "branch": self.change.branch,
+            "commit": self.change.commit or "",
+        }
+
+
+def publish_branch(
+    origin: Origin,
+    adapter: GithubAdapter,
+    config: Config,
+    change: BranchChange,
+    *,
+    repository: str,
+    allow_older: bool = False,
+    say: Progress = lambda _msg: None,
+) -> PublishedBranch:
+    """Push ``change``'s branch and make its pull request say so (see the module doc): the
+    one path of promote, relock, refresh, bases and bump."""
+    branch = change.branch
     say(f"reading {branch} on origin")
     remote = remote_branch.fetch_release_branch(origin, branch)
     seen = remote.commit if remote else None
@@ -201,7 +269,7 @@ def publish_release_branch(
         )
     if change.status == "noop":
         closed = _close_empty(adapter, origin, change, repository=repository, seen=seen, say=say)
-        return Publication(outcome, closed, pushed=False)
+        return PublishedBranch(change, closed, pushed=False)
     commit = change.commit
     if commit is None:
         raise ValueError(f"a {change.status} change carries no commit")
@@ -218,21 +286,20 @@ def publish_release_branch(
         except InputRejected:
             _restore_local(origin, change)
             raise
-    # A fresh checkout re-running the same change makes the same commit at another time
-    # (another SHA, compared by tree, parents and message) or, within the same second of
-    # the clock, the very commit origin holds: either way nothing is pushed.
-    if seen is not None and (seen == commit or remote_branch.same_change(origin, seen, commit)):
-        say(f"{branch} on origin already holds this change ({seen[:10]}): nothing to push")
-        if seen != commit:
+        if remote_branch.same_change(origin, seen, commit):
+            say(f"{branch} on origin already holds this change ({seen[:10]}): nothing to push")
             remote_branch.set_local_branch(origin, branch, seen, commit)
-        outcome = dataclasses.replace(outcome, status="unchanged", commit=seen)
-        change = dataclasses.replace(change, status="unchanged", commit=seen)
-        changes = ()
-    else:
-        push_branch(origin, branch, commit, seen)
-        pushed = True
-    if pushed:
-        say(f"pushed {commit[:10]} to {branch} (lease: {seen[:10] if seen else 'absent'})")
+            change = dataclasses.replace(change, status="unchanged", commit=seen)
+            changes = ()
+        else:
+            pushed = _push(origin, branch, commit, seen, say)
+    elif seen is None:
+        pushed = _push(origin, branch, commit, None, say)
+    elif change.status == "committed":
+        # The same commit, byte for byte (another runner made it within the same second,
+        # or a bundle is published again): origin already holds it.
+        say(f"{branch} on origin already is {seen[:10]}: nothing to push")
+        change = dataclasses.replace(change, status="unchanged")
     spec = PullRequestSpec(
         branch=branch,
         base=change.base_branch,
@@ -249,7 +316,14 @@ def publish_release_branch(
             supersession_comment(changes, change.commit or ""),
         )
     _close_failure_issues(adapter, change, repository, pull)
-    return Publication(outcome, pull, pushed, changes)
+    return PublishedBranch(change, pull, pushed, changes)
+
+
+def _push(origin: Origin, branch: str, commit: str, seen: str | None, say: Progress) -> bool:
+    """Push ``commit`` with a lease on ``seen`` (None: absent); True."""
+    push_branch(origin, branch, commit, seen)
+    say(f"pushed {commit[:10]} to {branch} (lease: {seen[:10] if seen else 'absent'})")
+    return True
 
 
 def _restore_local(origin: Origin, change: BranchChange) -> None:
@@ -324,42 +398,6 @@ def _close_failure_issues(
         )
 
 
-def publish_branch(
-    origin: Origin,
-    adapter: GithubAdapter,
-    config: Config,
-    spec: PullRequestSpec,
-    *,
-    head: str,
-    base_commit: str,
-    context: GithubContext,
-    env: Mapping[str, str],
-    undo: Callable[[], None] = lambda: None,
-) -> PrOutcome:
-    """Push ``head`` to ``spec.branch`` with a lease (never over someone else's commit: see
-    :func:`refuse_foreign`), create or update its pull request, and report it as step
-    outputs."""
-    remote = remote_branch.fetch_release_branch(origin, spec.branch)
-    seen = remote.commit if remote else None
-    if seen is not None and seen != head:
-        refuse_foreign(
-            adapter,
-            origin,
-            config,
-            branch=spec.branch,
-            base_commit=base_commit,
-            repository=context.repository,
-            seen=seen,
-            undo=undo,
-        )
-    push_branch(origin, spec.branch, head, seen)
-    outcome = adapter.ensure_pull_request(context.repository, spec)
-    secrets = token_forms(context.token)
-    write_step_outputs(env, outcome.as_outputs(), secrets)
-    append_step_summary(env, outcome.summary_line(), secrets)
-    return outcome
-
-
 def publish_if_asked(
     root: Path,
     config: Config,
@@ -387,7 +425,7 @@ def result_json(outcome: Outcome, published: Publication[Outcome] | None) -> dic
 
 
 def report_publication(
-    publication: Publication[Any], context: GithubContext, env: Mapping[str, str]
+    publication: Publication[Any] | PublishedBranch, context: GithubContext, env: Mapping[str, str]
 ) -> None:
     """Step outputs and one job-summary line; nothing outside Actions."""
     secrets = token_forms(context.token)

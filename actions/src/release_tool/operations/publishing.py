@@ -19,7 +19,7 @@ from release_tool.adapters.config_file import read_project_config
 from release_tool.adapters.dispatch import DispatchSender, github_sender
 from release_tool.adapters.git import identity_env
 from release_tool.adapters.mirror import Mirror, bring_commit, clone_mirror
-from release_tool.adapters.push import credential_env, token_forms
+from release_tool.adapters.push import credential_config, token_forms
 from release_tool.core.bump import read_project_version, release_versions
 from release_tool.core.config import Config, PackageConfig
 from release_tool.core.github_context import read_github_context
@@ -91,10 +91,12 @@ def publish(
         raise InputRejected("--adopt publishes no release: drop --push/--notify (it pushes itself)")
     root = monorepo.find_toplevel(cwd, env)
     config = read_project_config(root, env)
-    context = read_github_context(env, config.repository)
+    context = read_github_context(env, config.slug)
     push = context.should_push(request.push)
     # In Actions the token reaches git through the environment only (never argv or URLs).
-    git_env = credential_env(env, context.token, context.server_url) if context.in_actions else env
+    # In Actions the token reaches git through the environment only (never argv or URLs),
+    # and only on the calls that talk to a repository (fetch, clone, push).
+    auth = credential_config(context.token, context.server_url) if context.in_actions else ()
     secrets = token_forms(context.token)
     packages = (
         list(config.packages.values())
@@ -103,7 +105,7 @@ def publish(
     )
     if request.notify and not push and not request.dry_run:
         raise InputRejected("--notify needs --push: a dispatch must name tags that exist")
-    origin_head = monorepo.fetch_default(root, config.default_branch, git_env)
+    origin_head = monorepo.fetch_default(root, config.default_branch, env, auth)
     monorepo.require_clean_at(root, config.default_branch, origin_head, env)
     with tempfile.TemporaryDirectory(prefix="release-tool-publish-") as scratch:
         mirrors: dict[str, Mirror] = {}
@@ -111,7 +113,7 @@ def publish(
         monorepo.split_directories(root, [p.directory for p in packages], origin_head, env)
         for package in packages:
             mirror, fact = gather_facts(
-                root, package, origin_head, Path(scratch), git_env, secrets=secrets
+                root, package, origin_head, Path(scratch), env, secrets=secrets, auth=auth
             )
             mirrors[package.name] = mirror
             facts.append(fact)
@@ -122,12 +124,12 @@ def publish(
         print(render_publish_plan(plan, push=push), end="", file=report)
         payload = notify_payload(plan, config) if request.notify else None
         if payload is not None:
-            print(f"dispatch to {config.repository}: {json.dumps(payload)}", file=report)
+            print(f"dispatch to {config.slug}: {json.dumps(payload)}", file=report)
         if not request.dry_run:
             execute(plan, mirrors, config, push=push, env=env)
             if payload is not None:
-                watch = (send or github_sender(env))(config.repository, payload)
-                print(f"sent one dispatch to {config.repository}; watch: {watch}", file=report)
+                watch = (send or github_sender(env))(config.slug, payload)
+                print(f"sent one dispatch to {config.slug}; watch: {watch}", file=report)
     return PublishOutcome(plan, pushed=push and not request.dry_run, payload=payload)
 
 
@@ -146,13 +148,14 @@ def gather_facts(
     env: Mapping[str, str],
     *,
     secrets: tuple[str, ...] = (),
+    auth: tuple[tuple[str, str], ...] = (),
 ) -> tuple[Mirror, MirrorFacts]:
     """Split the package, clone its repository, and read what the plan decides on."""
     print(f"{package.name}: splitting {package.directory}", file=sys.stderr)
     split = monorepo.split_directory(root, package.directory, origin_head, env)
     where = f"{package.directory}/pyproject.toml at {origin_head[:12]}"
     version = read_project_version(monorepo.read_file(root, split, "pyproject.toml", env), where)
-    mirror = clone_mirror(package.repository, scratch / package.name, env, secrets)
+    mirror = clone_mirror(package.url, scratch / package.name, env, secrets, auth)
     bring_commit(root, mirror, split)
     branch = mirror.default_branch()
     head = mirror.head_of(branch)
@@ -162,7 +165,7 @@ def gather_facts(
     fact = MirrorFacts(
         package=package.name,
         directory=package.directory,
-        url=package.repository,
+        url=package.url,
         slug=package.slug,
         split=split,
         version=version,

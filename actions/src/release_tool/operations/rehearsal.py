@@ -207,7 +207,7 @@ class Runner:
         r = self.r
 
         def act(step: Step) -> None:
-            states = [tree_state(r.work, r.config, env) for env in r.config.profiles]
+            states = [tree_state(r.work, r.config, name) for name in r.config.profiles]
             versions = package_versions(r.work, r.config)
             remote = remote_tags(states, r.env())
             problems = [

@@ -75,7 +75,7 @@ def build_world(
         wanted[name].extend(t for t in tags if t not in wanted[name])
     repos = root / "repos"
     repos.mkdir(parents=True)
-    prefixes = {url_prefix(p.repository) for p in config.packages.values()}
+    prefixes = {url_prefix(p.url) for p in config.packages.values()}
     gitconfig = write_gitconfig(root / "gitconfig", repos, prefixes)
     indexes = make_standin_indexes(root / "indexes") if standin_indexes else None
     world = World(root, repos, gitconfig, indexes, {}, tuple(config.packages), base_env)
@@ -86,7 +86,7 @@ def build_world(
             world.packages[name] = make_package_repo(
                 repos,
                 name,
-                package.repository,
+                package.url,
                 project / package.directory,
                 wanted[name],
                 internal=config.packages,
