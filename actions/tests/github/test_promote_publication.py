@@ -6,6 +6,8 @@ PyGithub against the in-process fake GitHub; explicit environments only.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from release_tool.adapters import release_branch
 
@@ -50,6 +52,41 @@ def test_acceptance_in_actions_created_then_unchanged(flow: Flow) -> None:
     assert [o["operation"] for o in flow.step_outputs()] == ["created", "unchanged"]
     for text in (first.out, first.err, again.out, again.err, flow.outputs.read_text("utf-8")):
         assert TOKEN not in text
+
+
+@pytest.mark.parametrize(
+    "clock",
+    [
+        # the same second: the fresh runner makes the very commit origin holds (same SHA)
+        ("2026-01-05T10:00:00Z", "2026-01-05T10:00:00Z"),
+        # a later second: another SHA, the same tree, parent and message
+        ("2026-01-05T10:00:00Z", "2026-01-05T10:00:01Z"),
+    ],
+    ids=["same-second", "later-second"],
+)
+def test_fresh_runner_rerun_is_unchanged_whatever_the_clock(
+    flow: Flow, clock: tuple[str, str]
+) -> None:
+    """Regression: a re-run on a fresh checkout within the clock's second used to report
+    ``committed`` (its commit was byte for byte origin's), though it pushed nothing."""
+
+    def at(when: str) -> dict[str, str]:
+        return {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+
+    first = _promote(flow, "0.2.0", **at(clock[0]))
+    assert first.rc == 0, first.err
+    head = flow.remote_sha(BRANCH)
+    writes = len(flow.fake.writes())
+    runner = str(flow.clone("runner2"))
+    again = flow.cli(*PROMOTE, "--tag", "0.2.0", "--repo", runner, env=flow.env(**at(clock[1])))
+    assert again.rc == 0, again.err
+    assert again.data["status"] == "unchanged" and again.data["pushed"] is False, again.err
+    assert again.data["commit"] == head and flow.remote_sha(BRANCH) == head
+    assert again.data["pull_request"]["operation"] == "unchanged"
+    assert len(flow.fake.writes()) == writes
+    # the runner's own branch is left at origin's commit
+    assert git("rev-parse", f"refs/heads/{BRANCH}", cwd=Path(runner)) == head
+    assert [o["status"] for o in flow.step_outputs()] == ["committed", "unchanged"]
 
 
 def test_update_with_a_new_body(flow: Flow) -> None:
