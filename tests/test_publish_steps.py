@@ -27,7 +27,7 @@ import pytest
 from release_tool.cli import main
 from release_tool.core import base_images as bases
 
-from tests.support.action_runner import read_outputs
+from tests.support.action_runner import read_outputs, run_script
 from tests.support.artifacts import Artifact, download, upload
 from tests.support.sandbox import ROOT, clean_env, git
 from tests.support.workflows import load_yaml
@@ -145,14 +145,7 @@ def _run(
         "GITHUB_WORKSPACE": str(workspace),
         "RUNNER_TEMP": str(tmp),
     }
-    done = subprocess.run(
-        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", str(step["run"])],
-        cwd=workspace,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_script(str(step["run"]), workspace, env)
     return done.returncode, done.stdout, done.stderr, read_outputs(output)
 
 

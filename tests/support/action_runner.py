@@ -95,14 +95,7 @@ def run_action(
             "GITHUB_WORKSPACE": str(workspace),
             "RUNNER_TEMP": str(runner_temp),
         }
-        done = subprocess.run(
-            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", str(step["run"])],
-            cwd=workspace,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        done = run_script(str(step["run"]), workspace, env)
         runs.append(
             StepRun(step.get("id"), done.returncode, done.stdout, done.stderr, read_outputs(output))
         )
@@ -121,3 +114,15 @@ def action_outputs(action_dir: Path, runs: list[StepRun]) -> dict[str, str]:
         assert match, f"{action_dir.name} output {name}"
         result[name] = by_id.get(match[1], {}).get(match[2], "")
     return result
+
+
+def run_script(script: str, cwd: Path, env: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
+    """A ``run:`` script as the runner runs it: ``bash --noprofile --norc -eo pipefail``."""
+    return subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+        cwd=cwd,
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
