@@ -14,14 +14,12 @@ from typing import Literal
 
 from release_tool.core.config import BackendConfig, Config
 from release_tool.core.lockfile import LockedPackage, read_lock
+from release_tool.core.oci import is_digest, is_repository_name, is_tag
 from release_tool.errors import InputRejected
 
 LABEL_PREFIX = "io.github.vlmhyperbenchteam"
 NOT_LOCKED = "not yet locked"
-_TAG = re.compile(r"^[a-z0-9_][a-z0-9_.-]{0,127}\Z")
-_COMPONENT = re.compile(r"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*\Z")
 _COMMIT = re.compile(r"^[0-9a-f]{40}\Z")
-_DIGEST = re.compile(r"@sha256:[0-9a-f]{64}\Z")
 
 
 @dataclass(frozen=True)
@@ -93,7 +91,7 @@ class ImagesPlan:
 
 def check_tag(tag: str) -> str:
     """Return ``tag`` if it is a valid (lower-case) Docker tag, else reject it."""
-    if not _TAG.match(tag):
+    if not is_tag(tag) or tag != tag.lower():
         raise InputRejected(f"{tag!r} is not a valid lower-case Docker tag")
     return tag
 
@@ -101,7 +99,7 @@ def check_tag(tag: str) -> str:
 def repository_of(settings: ImageSettings) -> str:
     """``<registry>/<name>`` lower-cased, every path component checked."""
     name = settings.name.lower()
-    if not name or not all(_COMPONENT.match(part) for part in name.split("/")):
+    if not is_repository_name(name):
         raise InputRejected(f"images.name {settings.name!r} is not a valid image repository name")
     return f"{settings.registry.lower()}/{name}"
 
@@ -260,4 +258,5 @@ def plan_dev(
 
 def is_pinned(reference: str) -> bool:
     """Whether an image reference is pinned by a sha256 digest."""
-    return bool(_DIGEST.search(reference))
+    _, at, digest = reference.rpartition("@")
+    return bool(at) and is_digest(digest)
