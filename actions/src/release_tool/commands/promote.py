@@ -62,11 +62,12 @@ from release_tool.core.payload import (
     parse_pin_spec,
     validate_pin,
 )
+from release_tool.core.plan import PromotionRequest
 from release_tool.core.profile_state import ProfileState
 from release_tool.errors import InputRejected
 from release_tool.operations import publication
 from release_tool.operations.bundles import write_bundle
-from release_tool.operations.promotion import PromotionOutcome, PromotionRequest, promote
+from release_tool.operations.promotion import PromotionOutcome, promote
 
 
 class _GroupAction(argparse.Action):

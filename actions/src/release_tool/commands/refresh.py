@@ -35,13 +35,14 @@ from release_tool.commands.context import say
 from release_tool.commands.options import add_json_option, add_repo_option
 from release_tool.core.config import RELEASE_PREFIX, Config
 from release_tool.core.payload import validate_pin
+from release_tool.core.plan import PromotionRequest
 from release_tool.core.pull_requests import distrust_reason
 from release_tool.core.relock_render import RelockBlock, read_relock_block, relock_branch
 from release_tool.core.render import PinsBlock, read_pins_block
 from release_tool.errors import InputRejected, ReleaseToolError
 from release_tool.operations import publication
 from release_tool.operations.bundles import write_bundle
-from release_tool.operations.promotion import PromotionOutcome, PromotionRequest, promote
+from release_tool.operations.promotion import PromotionOutcome, promote
 from release_tool.operations.relocking import RelockOutcome, relock
 
 

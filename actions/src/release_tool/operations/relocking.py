@@ -98,7 +98,7 @@ def relock(
     state = base_state(checkout, config, profile_name, base)
     pins, warnings = _kept_pins(state, config, env)
     previous = checkout.branch_commit(branch)
-    label = f"{profile_name} ({profile.directory}/)"
+    label = profile.label
     backends = [b.extra for b in config.backends.values()]
     with checkout.temporary_worktree(base) as tree:
         project = tree / profile.directory
