@@ -19,6 +19,7 @@ from typing import Any, Literal, cast, get_args
 
 from release_tool.core.branch_proposal import BranchChange
 from release_tool.core.config import Config
+from release_tool.core.json_text import parse_json
 from release_tool.core.lockfile import read_lock
 from release_tool.core.plan import PinChange, PlannedPin, branch_name
 from release_tool.core.pyproject_edit import read_pins
@@ -105,10 +106,7 @@ def _pin(data: Mapping[str, Any]) -> PlannedPin:
 
 def parse_plan(text: str) -> BundlePlan:
     """``plan.json`` as a :class:`BundlePlan`; InputRejected naming what is wrong."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputRejected(f"plan.json is not JSON: {exc.msg} (line {exc.lineno})") from None
+    data = parse_json(text, "plan.json")
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise InputRejected(f"plan.json is not a release bundle plan of format {FORMAT}")
     kind, status = data.get("kind"), data.get("status")
