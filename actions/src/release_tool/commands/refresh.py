@@ -43,7 +43,7 @@ from release_tool.errors import InputRejected, ReleaseToolError
 from release_tool.operations import publication
 from release_tool.operations.bundles import write_bundle
 from release_tool.operations.promotion import PromotionOutcome, promote
-from release_tool.operations.relocking import RelockOutcome, relock
+from release_tool.operations.relocking import RelockOutcome, RelockRequest, relock
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -120,7 +120,8 @@ def prepare_one(
     if relocked is not None:
         if relocked.env != env:
             raise InputRejected(f"#{pull.number} re-locks {relocked.env}, not {env}")
-        return relock(root, config, env, environ, upgrade=relocked.upgrade, say=say), False
+        request = RelockRequest(env, upgrade=relocked.upgrade)
+        return relock(root, config, request, environ, say), False
     outcome = promote(root, config, request_of(pull, env, config), environ, say)
     if outcome.branch != pull.branch:
         raise InputRejected(

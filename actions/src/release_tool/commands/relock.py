@@ -38,7 +38,7 @@ from release_tool.commands.options import (
 )
 from release_tool.operations import publication
 from release_tool.operations.bundles import write_bundle
-from release_tool.operations.relocking import relock
+from release_tool.operations.relocking import RelockRequest, relock
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -59,9 +59,8 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     context = None
     if args.bundle_out is None:
         context = publication.publication_context(env, config, push=args.push, dry_run=args.dry_run)
-    outcome = relock(
-        root, config, args.env, env, upgrade=args.upgrade, dry_run=args.dry_run, say=say
-    )
+    request = RelockRequest(args.env, upgrade=args.upgrade, dry_run=args.dry_run)
+    outcome = relock(root, config, request, env, say)
     if args.bundle_out is not None:
         written = write_bundle(Checkout(root, env), outcome, args.bundle_out)
         say(f"wrote the release bundle: {written}")

@@ -38,6 +38,13 @@ from release_tool.operations.promotion import Progress
 
 
 @dataclass(frozen=True)
+class RelockRequest:
+    profile: str  # the profile re-locked
+    upgrade: bool = False  # take third-party updates
+    dry_run: bool = False
+
+
+@dataclass(frozen=True)
 class RelockOutcome(BranchCommit):
     """A re-lock's branch commit (``noop``: the lock already is what uv makes of it)."""
 
@@ -81,13 +88,12 @@ def _kept_pins(
 def relock(
     checkout_path: Path,
     config: Config,
-    profile_name: str,
+    request: RelockRequest,
     env: Mapping[str, str],
-    *,
-    upgrade: bool = False,
-    dry_run: bool = False,
     say: Progress = lambda _msg: None,
 ) -> RelockOutcome:
+    """Re-lock ``request.profile`` on the base branch head and commit it on its branch."""
+    profile_name, upgrade = request.profile, request.upgrade
     checkout = Checkout(checkout_path, env)
     profile = config.profile(profile_name)
     base = checkout.resolve_base(config.default_branch)
@@ -152,7 +158,7 @@ def relock(
         if old_text == new_text:
             say(f"{label}: the lock is already what uv makes of it; nothing to commit")
             return outcome("noop", None)
-        if dry_run:
+        if request.dry_run:
             return outcome("dry-run", None)
         tree_id = checkout.write_tree(tree, [pyproject_path, lock_path])
     message = relock_commit_message(
