@@ -131,20 +131,21 @@ def read_lock_facts(lock_text: str, internal: Sequence[str]) -> LockFacts:
 
 def _labels(
     settings: ImageSettings,
+    variant: str,
+    immutable: Sequence[str],
     *,
-    title: str,
     commit: str,
     created: str,
-    version: str,
     lock: LockFacts | None,
     backend: BackendConfig | None,
 ) -> dict[str, str]:
+    """An image's labels; its version is its first immutable tag (unlocked: the variant)."""
     labels = {
-        "org.opencontainers.image.title": title,
+        "org.opencontainers.image.title": f"vlmhyperbench {variant}",
         "org.opencontainers.image.source": settings.source,
         "org.opencontainers.image.revision": commit,
         "org.opencontainers.image.created": created,
-        "org.opencontainers.image.version": version,
+        "org.opencontainers.image.version": immutable[0] if immutable else variant,
     }
     if lock is not None:
         labels[f"{LABEL_PREFIX}.lock.sha256"] = lock.sha256
@@ -185,7 +186,6 @@ def plan_runtime(
                 check_tag(f"{variant}-{lock.short}"),
                 check_tag(f"sha-{commit[:7]}-{variant}"),
             ]
-        version = immutable[0] if immutable else variant
         args = {
             "PROFILE": profile,
             "TORCH_BACKEND": backend.extra,
@@ -203,10 +203,10 @@ def plan_runtime(
                 immutable=tuple(immutable),
                 labels=_labels(
                     settings,
-                    title=f"vlmhyperbench {variant}",
+                    variant,
+                    immutable,
                     commit=commit,
                     created=created,
-                    version=version,
                     lock=lock,
                     backend=backend,
                 ),
@@ -242,13 +242,7 @@ def plan_dev(
         floating=("dev",),
         immutable=immutable,
         labels=_labels(
-            settings,
-            title="vlmhyperbench dev",
-            commit=commit,
-            created=created,
-            version=immutable[0] if immutable else "dev",
-            lock=lock,
-            backend=None,
+            settings, "dev", immutable, commit=commit, created=created, lock=lock, backend=None
         ),
         build_args=args,
         cache=f"{repository}-buildcache:dev",
