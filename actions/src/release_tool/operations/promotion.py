@@ -45,6 +45,7 @@ from release_tool.core.versions import parse_tag, resolve_tag
 from release_tool.errors import InputRejected, OperationalError
 from release_tool.operations.branch_commit import (
     BranchCommit,
+    branch_status,
     commit_on_branch,
     export_sets,
     lock_and_verify,
@@ -343,9 +344,6 @@ def execute_plan(
         previous=previous,
         message=render_commit_message(plan),
         bot=config.bot,
+        say=say,
     )
-    if wrote == "unchanged":
-        say(f"{plan.branch} already holds this change: unchanged")
-        return outcome("unchanged", commit, lock_diff)
-    say(f"committed {commit[:10]} on {plan.branch}")
-    return outcome("committed", commit, lock_diff)
+    return outcome(branch_status(wrote), commit, lock_diff)

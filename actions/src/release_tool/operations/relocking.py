@@ -30,6 +30,7 @@ from release_tool.core.relock_render import (
 from release_tool.errors import InputRejected
 from release_tool.operations.branch_commit import (
     BranchCommit,
+    branch_status,
     commit_on_branch,
     export_sets,
     lock_and_verify,
@@ -172,9 +173,6 @@ def relock(
         previous=previous,
         message=message,
         bot=config.bot,
+        say=say,
     )
-    if wrote == "unchanged":
-        say(f"{branch} already holds this re-lock: unchanged")
-        return outcome("unchanged", commit)
-    say(f"committed {commit[:10]} on {branch}")
-    return outcome("committed", commit)
+    return outcome(branch_status(wrote), commit)
