@@ -16,7 +16,6 @@ from dataclasses import replace
 from pathlib import Path
 
 from release_tool.adapters.git import Checkout, git_succeeds, ls_remote_tags
-from release_tool.adapters.github import GithubAdapter
 from release_tool.core.bundle_check import (
     BundledOutcome,
     BundleFacts,
@@ -162,7 +161,6 @@ def publish_bundle(
     context: GithubContext,
     env: Mapping[str, str],
     *,
-    github: GithubAdapter | None = None,
     say: Progress = lambda _msg: None,
 ) -> Publication[BundledOutcome]:
     """Check the bundle in ``directory`` and publish it (see the module doc)."""
@@ -190,7 +188,6 @@ def publish_bundle(
         outcome,
         context,
         env,
-        github=github,
         allow_older=plan.allow_older,
         say=say,
     )
