@@ -21,13 +21,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from release_tool.adapters.process import CommandFailed
 from release_tool.cli import main
 from release_tool.commands.rehearse import log_name, summary
+from release_tool.operations import rehearsal
 
 from tests.support.canary import HEADER_CANARY, canary_env, credential_pairs, make_recorder
 from tests.support.readme import main_job
 from tests.support.sandbox import ROOT, clean_env, git
-from tests.support.tools import uv_binary
+from tests.support.tools import run_uv, uv_binary
 
 HELLO = "https://github.com/VLMHyperBenchTeam/hello_world.git"
 
@@ -158,6 +160,15 @@ def test_rehearse_as_the_readme_writes_it(tmp_path: Path, api: tuple[str, list[s
     assert len(result["dispatches"]) == 2 and len(result["dispatches"][0]["pins"]) == 6
     # The PR bodies are kept, one per promotion.
     assert len(list((keep / "pull-requests").glob("*.md"))) == 4
+    # The first profile lock fetched the index pages; prod's first lock and the rollback
+    # re-lock read them from uv's cache (UV_OFFLINE), and still locked the right commits.
+    pages = {s["name"]: s["index_pages"] for s in result["steps"]}
+    assert pages["promote into staging (batch)"] == "fetched"
+    single = pages["promote hello-world into staging"]
+    assert single in ("uv's cache", "fetched (uv's cache missed)")
+    assert pages["promote prod --from-env staging"] == "uv's cache"
+    assert pages["rollback hello-world in prod"] == "uv's cache"
+    assert pages["bump hello-world"] is None  # not a profile lock
 
 
 def test_rehearse_refuses_a_directory_that_is_not_empty(
@@ -241,3 +252,58 @@ def test_log_names_are_plain_words() -> None:
     assert log_name(2, "monorepo origin + clone") == "02-monorepo-origin-clone.log"
     assert log_name(9, "promote prod --from-env staging") == "09-promote-prod-from-env-staging.log"
     assert log_name(3, "adopt (legacy/main + old tags kept)") == "03-adopt.log"
+
+
+def _offline_refusal(tmp_path: Path) -> str:
+    """What real uv says when it must lock offline from an empty cache."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "p"\nversion = "0"\nrequires-python = ">=3.11"\n'
+        'dependencies = ["tomlkit"]\n',
+        encoding="utf-8",
+    )
+    env = clean_env({"UV_OFFLINE": "1", "UV_CACHE_DIR": str(tmp_path / "empty-cache")})
+    done = run_uv("lock", cwd=project, env=env, check=False)
+    assert done.returncode != 0
+    return done.stderr
+
+
+class _World:
+    def env(self, extra: dict[str, str]) -> dict[str, str]:
+        return dict(extra)
+
+
+def test_a_cache_miss_is_locked_again_online(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    refusal = _offline_refusal(tmp_path)
+    assert rehearsal._network_disabled(refusal)
+    assert not rehearsal._network_disabled("error: Git operation failed")
+    seen: list[str | None] = []
+    outcome = object()
+
+    def promote(_work: Path, _config: object, _request: object, env: dict[str, str]) -> object:
+        seen.append(env.get("UV_OFFLINE"))
+        if env.get("UV_OFFLINE"):
+            raise CommandFailed("uv lock for staging", 1, refusal)
+        return outcome
+
+    monkeypatch.setattr(rehearsal, "promote", promote)
+    r = rehearsal.Rehearsal(ROOT, object(), tmp_path, {}, standin=True)  # type: ignore[arg-type]
+    r.world = _World()  # type: ignore[assignment]
+    runner = rehearsal.Runner(r, lambda _step, act: act())
+    first, second = rehearsal.Step("first"), rehearsal.Step("second")
+    assert runner._promote(None, first) is outcome  # type: ignore[arg-type]
+    assert (seen, first.index_pages, r.profiles_cached) == ([None], "fetched", True)
+    assert runner._promote(None, second) is outcome  # type: ignore[arg-type]
+    assert seen == [None, "1", None]
+    assert second.index_pages == "fetched (uv's cache missed)"
+
+    def refused(*_args: object) -> object:
+        raise CommandFailed("uv lock for prod", 1, "error: bad pin")
+
+    # any other failure of an offline lock is the promotion's own, and is raised
+    monkeypatch.setattr(rehearsal, "promote", refused)
+    with pytest.raises(CommandFailed, match="bad pin"):
+        runner._promote(None, rehearsal.Step("third"))  # type: ignore[arg-type]

@@ -12,13 +12,15 @@ branch into the clone's main pushed to the bare origin: nothing leaves the direc
 from __future__ import annotations
 
 import json
+import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from release_tool.adapters.git import Checkout, run_git
+from release_tool.adapters.process import CommandFailed
 from release_tool.adapters.profile_files import (
     base_state,
     package_versions,
@@ -36,6 +38,8 @@ from release_tool.operations.promotion import PromotionOutcome, PromotionRequest
 from release_tool.operations.publishing import PublishRequest, publish
 from release_tool.sandbox.monorepo import clone_monorepo
 from release_tool.sandbox.world import World, build_world
+
+IndexPages = Literal["fetched", "uv's cache", "fetched (uv's cache missed)"]
 
 DEVELOPER = {
     "GIT_AUTHOR_NAME": "Rehearsal Maintainer",
@@ -55,6 +59,7 @@ class Step:
     lock_diff: str = ""
     note: str = ""  # what a step without a PR produced
     body: Path | None = None
+    index_pages: IndexPages | None = None  # a promotion's lock: where uv read index pages
 
 
 @dataclass
@@ -68,13 +73,19 @@ class Rehearsal:
     dispatches: list[Mapping[str, Any]] = field(default_factory=list)
     world: World | None = None
     work: Path = Path()
+    # A profile lock has run: uv's cache holds the index pages the profiles resolve from.
+    profiles_cached: bool = False
 
-    def env(self, *, indexes: bool = True) -> dict[str, str]:
+    def env(self, *, indexes: bool = True, offline: bool = False) -> dict[str, str]:
+        """The sandbox's environment; ``indexes`` False: the root workspace's (torch from
+        PyPI); ``offline``: uv reads package indexes from its cache only (``UV_OFFLINE``)."""
         if self.world is None:
             raise OperationalError("the rehearsal's sandbox is not built yet")
         env = self.world.env({"GIT_ALLOW_PROTOCOL": "file", **DEVELOPER})
         if not indexes:
             env.pop("UV_INDEX", None)  # the root workspace takes torch from PyPI
+        if offline:
+            env["UV_OFFLINE"] = "1"
         return env
 
 
@@ -93,6 +104,12 @@ def summarize_lock_diff(diff: LockDiff | None) -> str:
         for p in s.removed:
             moved.setdefault(p.name, f"-{p.name} {p.describe()}")
     return "; ".join(moved[n] for n in sorted(moved)) or "no change"
+
+
+def _network_disabled(uv_stderr: str) -> bool:
+    """uv refused because it needed the network while offline."""
+    text = uv_stderr.lower()
+    return "network was disabled" in text or "network connectivity is disabled" in text
 
 
 class Runner:
@@ -151,7 +168,7 @@ class Runner:
         holder: list[PromotionOutcome] = []
 
         def act(step: Step) -> None:
-            outcome = promote(r.work, r.config, request, r.env())
+            outcome = self._promote(request, step)
             if outcome.status != "committed":
                 raise OperationalError(f"{name}: expected a new commit, got {outcome.status}")
             step.branch, step.title = outcome.branch, outcome.title
@@ -168,6 +185,28 @@ class Runner:
 
         self.step(name, act)
         return holder[0]
+
+    def _promote(self, request: PromotionRequest, step: Step) -> PromotionOutcome:
+        """``promote``, re-locking from uv's cache once a profile lock has filled it.
+
+        Every profile resolves the same third-party packages from the same indexes, and a
+        registry may serve its index pages as stale at once, so each re-lock would fetch
+        them all again (about 28 MB here). Git tags are still fetched (``UV_OFFLINE``
+        leaves git alone). Should the cache miss something, the promotion runs again
+        online: a failed lock has written nothing.
+        """
+        r = self.r
+        step.index_pages = "uv's cache" if r.profiles_cached else "fetched"
+        try:
+            outcome = promote(r.work, r.config, request, r.env(offline=r.profiles_cached))
+        except CommandFailed as error:
+            if not (r.profiles_cached and _network_disabled(error.detail)):
+                raise
+            print(f"uv's cache missed, re-locking online: {error.detail}", file=sys.stderr)
+            step.index_pages = "fetched (uv's cache missed)"
+            outcome = promote(r.work, r.config, request, r.env())
+        r.profiles_cached = True
+        return outcome
 
     def dispatched(self) -> PromotionRequest:
         payload = parse_client_payload(self.r.dispatches[-1], self.r.config)
@@ -269,6 +308,7 @@ def rehearse(r: Rehearsal, timed: Callable[[Step, Callable[[], None]], None]) ->
                 "lock_diff": s.lock_diff,
                 "note": s.note,
                 "body": str(s.body) if s.body else None,
+                "index_pages": s.index_pages,
             }
             for s in r.steps
         ],
