@@ -228,7 +228,7 @@ def test_dev_image_runs_the_cli(world: ImageLab) -> None:
     plan = world.plan("dev")
     (image,) = plan["images"]  # type: ignore[misc]
     # The dev image holds torch from PyPI with its CUDA wheels (~6 GB) in layers of at
-    # most ~1.7 GB. buildah keeps each step's working container until a build ends (a
+    # most ~1.6 GiB. buildah keeps each step's working container until a build ends (a
     # second copy of every layer), so the GPU layers are built first, on their own, as
     # docker/README.md advises for daemonless builders; the dev build reuses them.
     with world.phase("dev image: GPU layers (target dev-gpu)"):
