@@ -91,9 +91,11 @@ class ImageLab:
         check: bool = True,
         layers: bool = True,
         uv_cache: str | None = None,
+        target: str | None = None,
     ) -> subprocess.CompletedProcess[str]:
-        """Build ``image`` (a plan entry) as ``tag``; stdout holds stderr too. Timings per
-        step land in :attr:`steps`, the build time and storage in :attr:`figures`."""
+        """Build ``image`` (a plan entry) as ``tag``, or only its stage ``target``; stdout
+        holds stderr too. Timings per step land in :attr:`steps`, the build time and
+        storage in :attr:`figures`."""
         args = dict(image["build_args"])  # type: ignore[call-overload]
         args.update(
             BASE_IMAGE=self.base,
@@ -106,7 +108,7 @@ class ImageLab:
             "-f",
             "docker/Dockerfile",
             "--target",
-            str(image["target"]),
+            target or str(image["target"]),
             "-t",
             tag,
             "--volume",
@@ -133,8 +135,12 @@ class ImageLab:
 
     def size_mb(self, image: str) -> float:
         """The image's size: its layers, uncompressed."""
+        return round(sum(self.layers_mb(image)), 1)
+
+    def layers_mb(self, image: str) -> list[float]:
+        """The size of each of the image's layers, uncompressed, base first."""
         manifest = json.loads(str(self.buildah.inspect(image)["Manifest"]))
-        return round(sum(layer["size"] for layer in manifest["layers"]) / 2**20, 1)
+        return [round(layer["size"] / 2**20, 1) for layer in manifest["layers"]]
 
 
 def copy_context(dest: Path, registry: str) -> Path:
