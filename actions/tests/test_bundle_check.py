@@ -43,6 +43,7 @@ def _plan(config: Config, **changes: object) -> BundlePlan:
         base_branch=config.default_branch,
         base_commit=BASE,
         commit=COMMIT,
+        previous_branch_commit=None,
         title="staging: promote hello-world 0.0.11 → 0.2.0",
         body="",
         labels=("release",),

@@ -9,7 +9,7 @@ import pytest
 from release_tool.core.config import Config
 from release_tool.core.lockfile import read_lock
 from release_tool.core.payload import Pin
-from release_tool.core.plan import TagFacts, branch_name, plan_promotion
+from release_tool.core.plan import PromotionRequest, TagFacts, branch_name, plan_promotion
 from release_tool.core.pyproject_edit import read_pins
 from release_tool.errors import InputRejected
 
@@ -32,10 +32,15 @@ def _plan(config: Config, pins: list[tuple[str, str, str, str | None]], **kw: An
         name: TagFacts(name, tag, commit, _pyproject(name, declared, kw.pop(f"deps_{name}", None)))
         for name, tag, commit, declared in pins
     }
+    sha = kw.pop("sha", None)
+    request = PromotionRequest(
+        profile=kw.pop("env", "staging"),
+        pins=tuple(Pin(n, t, sha, config.packages[n].slug) for n, t, _, _ in pins),
+        **{k: kw.pop(k) for k in ("allow_downgrade", "allow_prerelease", "reason") if k in kw},
+    )
     return plan_promotion(
         config,
-        env=kw.pop("env", "staging"),
-        pins=[Pin(n, t, kw.pop("sha", None), config.packages[n].slug) for n, t, _, _ in pins],
+        request,
         facts=facts,
         base_commit="b" * 40,
         pyproject_before=kw.pop("pyproject", STAGING),

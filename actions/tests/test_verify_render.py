@@ -7,7 +7,7 @@ from typing import Any
 from release_tool.core.config import Config
 from release_tool.core.lockfile import Lock, read_lock
 from release_tool.core.payload import Pin
-from release_tool.core.plan import PromotionPlan, TagFacts, plan_promotion
+from release_tool.core.plan import PromotionPlan, PromotionRequest, TagFacts, plan_promotion
 from release_tool.core.pyproject_edit import read_pins
 from release_tool.core.render import (
     labels,
@@ -78,10 +78,14 @@ def test_missing_internal_package_is_reported(config: Config) -> None:
 
 
 def _plan(config: Config, tag: str = "0.2.0", **kw: Any) -> PromotionPlan:
+    request = PromotionRequest(
+        profile="staging",
+        pins=(Pin("hello-world", tag, None, "VLMHyperBenchTeam/hello_world"),),
+        **kw,
+    )
     return plan_promotion(
         config,
-        env="staging",
-        pins=[Pin("hello-world", tag, None, "VLMHyperBenchTeam/hello_world")],
+        request,
         facts={
             "hello-world": TagFacts("hello-world", tag, "a" * 40, f'[project]\nversion = "{tag}"\n')
         },
@@ -89,7 +93,6 @@ def _plan(config: Config, tag: str = "0.2.0", **kw: Any) -> PromotionPlan:
         pyproject_before=STAGING_TEXT,
         lock_before=read_lock(LOCK_TEXT),
         requirements={},
-        **kw,
     )
 
 

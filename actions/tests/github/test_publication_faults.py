@@ -16,9 +16,10 @@ import pytest
 from release_tool.adapters.github import GithubAdapter
 from release_tool.core.config import load_config
 from release_tool.core.payload import Pin
+from release_tool.core.plan import PromotionRequest
 from release_tool.core.pull_requests import hidden_marker, label_description
 from release_tool.errors import OperationalError
-from release_tool.operations.promotion import PromotionOutcome, PromotionRequest, promote
+from release_tool.operations.promotion import PromotionOutcome, promote
 from release_tool.operations.publication import publish_release_branch
 
 from tests.support.fake_github import FakeGitHub, Fault

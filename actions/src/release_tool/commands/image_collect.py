@@ -19,7 +19,6 @@ command failed, 2 a malformed record or matrix, 3 bug, 130 interrupted.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -29,6 +28,7 @@ from release_tool.adapters import process
 from release_tool.adapters.actions_io import write_step_outputs
 from release_tool.commands.options import add_repo_option
 from release_tool.core import image_publication as publication
+from release_tool.core.json_text import parse_json
 from release_tool.errors import InputRejected, OperationalError
 
 
@@ -65,19 +65,13 @@ def read_records(directory: Path) -> list[dict[str, Any]]:
         text = path.read_text(encoding="utf-8")
         if not text.strip():
             raise InputRejected(f"{path} is empty")
-        try:
-            data = json.loads(text)
-        except ValueError:
-            raise InputRejected(f"{path} is not JSON") from None
+        data = parse_json(text, str(path))
         records.append(publication.check_record(data, file=path.name))
     return records
 
 
 def _expected(text: str) -> list[str]:
-    try:
-        matrix = json.loads(text)
-    except ValueError:
-        raise InputRejected("--expect is not JSON") from None
+    matrix = parse_json(text, "--expect")
     if not isinstance(matrix, list) or not all(isinstance(e, dict) and "name" in e for e in matrix):
         raise InputRejected("--expect must be image-matrix's list of entries")
     return [str(e["name"]) for e in matrix]

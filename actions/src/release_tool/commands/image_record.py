@@ -19,12 +19,12 @@ import json
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from release_tool.adapters.config_file import load_project_config
 from release_tool.commands.context import read_input
 from release_tool.commands.options import add_repo_option
 from release_tool.core import image_publication as publication
+from release_tool.core.json_text import parse_json
 from release_tool.errors import InputRejected
 
 
@@ -34,13 +34,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--metadata", required=True, help="bake's metadata JSON file, or -")
     parser.add_argument("--dir", type=Path, required=True, help="where to write the record")
     add_repo_option(parser)
-
-
-def _json(text: str, what: str) -> Any:
-    try:
-        return json.loads(text)
-    except ValueError:
-        raise InputRejected(f"{what} is not JSON") from None
 
 
 def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
@@ -53,8 +46,8 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     )
     if variant is None:
         raise InputRejected(f"{args.variant!r} is not an image variant of {env_name}")
-    plan = _json(read_input(args.plan), args.plan)
-    metadata = _json(read_input(args.metadata), "the bake metadata")
+    plan = parse_json(read_input(args.plan), args.plan)
+    metadata = parse_json(read_input(args.metadata), "the bake metadata")
     images = [i for i in plan.get("images", []) if i.get("floating", [None])[0] == variant.name]
     if len(images) != 1:
         raise InputRejected(f"{args.plan} holds no image plan of {variant.name}")

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Mapping
-from typing import Any
 
 from release_tool.adapters.actions_io import append_step_summary, write_step_outputs
 from release_tool.adapters.config_file import load_project_config
@@ -29,6 +28,7 @@ from release_tool.commands.context import read_input
 from release_tool.commands.options import add_dry_run_option, add_json_option, add_repo_option
 from release_tool.core.config import Config
 from release_tool.core.github_context import read_github_context, target_repository
+from release_tool.core.json_text import parse_json
 from release_tool.core.payload import (
     EVENT_TYPE,
     Pin,
@@ -63,10 +63,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _file_pins(text: str, config: Config, where: str) -> list[Pin]:
-    try:
-        data: Any = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputRejected(f"{where} is not valid JSON ({exc.msg})") from None
+    data = parse_json(text, where)
     if isinstance(data, dict) and "pins" in data:
         data = data["pins"]
     items = data if isinstance(data, list) else [data]

@@ -47,11 +47,11 @@ from typing import Any
 from release_tool.adapters.config_file import load_project_config
 from release_tool.adapters.git import Checkout
 from release_tool.adapters.profile_files import base_state
+from release_tool.commands.branch_output import hand_over, publication_target
 from release_tool.commands.context import read_input, say
 from release_tool.commands.options import (
     add_branch_options,
     add_bundle_out_option,
-    check_bundle_out,
 )
 from release_tool.core.config import Config
 from release_tool.core.env_forms import pins_from_env
@@ -62,11 +62,10 @@ from release_tool.core.payload import (
     parse_pin_spec,
     validate_pin,
 )
+from release_tool.core.plan import PromotionRequest
 from release_tool.core.profile_state import ProfileState
 from release_tool.errors import InputRejected
-from release_tool.operations import publication
-from release_tool.operations.bundles import write_bundle
-from release_tool.operations.promotion import PromotionOutcome, PromotionRequest, promote
+from release_tool.operations.promotion import PromotionOutcome, promote
 
 
 class _GroupAction(argparse.Action):
@@ -243,21 +242,15 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         reason=args.reason,
         tested_in=_tested_in(args, config, checkout, target),
     )
-    check_bundle_out(args)
-    context = None
-    if args.bundle_out is None:
-        context = publication.publication_context(env, config, push=args.push, dry_run=args.dry_run)
+    context = publication_target(args, config, env)
     outcome = promote(root, config, request, env, say)
-    if args.bundle_out is not None:
-        plan = write_bundle(checkout, outcome, args.bundle_out, allow_older=args.allow_downgrade)
-        say(f"wrote the release bundle: {plan}")
-    outcome, published = publication.publish_if_asked(
-        root, config, outcome, context, env, allow_older=args.allow_downgrade, say=say
+    return hand_over(
+        args,
+        root,
+        config,
+        outcome,
+        context,
+        env=env,
+        allow_older=args.allow_downgrade,
+        show=lambda shown: _print_human(shown, args.dry_run),
     )
-    if args.json:
-        print(json.dumps(publication.result_json(outcome, published), indent=2))
-    else:
-        _print_human(outcome, args.dry_run)
-        if published is not None:
-            print(published.pull_request.summary_line())
-    return 0

@@ -35,14 +35,15 @@ from release_tool.commands.context import say
 from release_tool.commands.options import add_json_option, add_repo_option
 from release_tool.core.config import RELEASE_PREFIX, Config
 from release_tool.core.payload import validate_pin
+from release_tool.core.plan import PromotionRequest
 from release_tool.core.pull_requests import distrust_reason
 from release_tool.core.relock_render import RelockBlock, read_relock_block, relock_branch
 from release_tool.core.render import PinsBlock, read_pins_block
 from release_tool.errors import InputRejected, ReleaseToolError
 from release_tool.operations import publication
 from release_tool.operations.bundles import write_bundle
-from release_tool.operations.promotion import PromotionOutcome, PromotionRequest, promote
-from release_tool.operations.relocking import RelockOutcome, relock
+from release_tool.operations.promotion import PromotionOutcome, promote
+from release_tool.operations.relocking import RelockOutcome, RelockRequest, relock
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -119,7 +120,8 @@ def prepare_one(
     if relocked is not None:
         if relocked.env != env:
             raise InputRejected(f"#{pull.number} re-locks {relocked.env}, not {env}")
-        return relock(root, config, env, environ, upgrade=relocked.upgrade, say=say), False
+        request = RelockRequest(env, upgrade=relocked.upgrade)
+        return relock(root, config, request, environ, say), False
     outcome = promote(root, config, request_of(pull, env, config), environ, say)
     if outcome.branch != pull.branch:
         raise InputRejected(

@@ -25,20 +25,16 @@ the same lock: no branch), dry-run.
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Mapping
 
 from release_tool.adapters.config_file import load_project_config
-from release_tool.adapters.git import Checkout
+from release_tool.commands.branch_output import hand_over, publication_target
 from release_tool.commands.context import say
 from release_tool.commands.options import (
     add_branch_options,
     add_bundle_out_option,
-    check_bundle_out,
 )
-from release_tool.operations import publication
-from release_tool.operations.bundles import write_bundle
-from release_tool.operations.relocking import relock
+from release_tool.operations.relocking import RelockOutcome, RelockRequest, relock
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -55,23 +51,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     root, config = load_project_config(args.repo, env)
     config.profile(args.env)
-    check_bundle_out(args)
-    context = None
-    if args.bundle_out is None:
-        context = publication.publication_context(env, config, push=args.push, dry_run=args.dry_run)
-    outcome = relock(
-        root, config, args.env, env, upgrade=args.upgrade, dry_run=args.dry_run, say=say
-    )
-    if args.bundle_out is not None:
-        written = write_bundle(Checkout(root, env), outcome, args.bundle_out)
-        say(f"wrote the release bundle: {written}")
+    context = publication_target(args, config, env)
+    request = RelockRequest(args.env, upgrade=args.upgrade, dry_run=args.dry_run)
+    outcome = relock(root, config, request, env, say)
     # A re-lock holds every internal pin: no tag of it can be "older" than a proposal.
-    outcome, published = publication.publish_if_asked(root, config, outcome, context, env, say=say)
-    if args.json:
-        print(json.dumps(publication.result_json(outcome, published), indent=2))
-        return 0
+    return hand_over(
+        args, root, config, outcome, context, env=env, allow_older=False, show=_print_human
+    )
+
+
+def _print_human(outcome: RelockOutcome) -> None:
     if outcome.status == "noop":
-        print(f"unchanged: {args.env}'s lock is already current; no branch written")
+        print(f"unchanged: {outcome.env}'s lock is already current; no branch written")
     elif outcome.status == "dry-run":
         print(f"dry run: would write one commit on {outcome.branch}\n\ntitle: {outcome.title}\n")
         print(outcome.body)
@@ -80,6 +71,3 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         print(f"title: {outcome.title}")
         if outcome.moved:
             print("third-party packages moved: " + ", ".join(outcome.moved))
-    if published is not None:
-        print(published.pull_request.summary_line())
-    return 0

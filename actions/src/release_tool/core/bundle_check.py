@@ -17,8 +17,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, cast, get_args
 
-from release_tool.core.branch_proposal import BranchProposal
+from release_tool.core.branch_proposal import BranchChange
 from release_tool.core.config import Config
+from release_tool.core.json_text import parse_json
 from release_tool.core.lockfile import read_lock
 from release_tool.core.plan import PinChange, PlannedPin, branch_name
 from release_tool.core.pyproject_edit import read_pins
@@ -35,22 +36,16 @@ STATUSES = get_args(Status)
 _SHA_LEN = 40
 
 
-@dataclass(frozen=True)
-class BundlePlan:
-    """``plan.json``: the release branch change the prepare job made, typed."""
+@dataclass(frozen=True, kw_only=True)
+class BundlePlan(BranchChange):
+    """``plan.json``: the release branch change the prepare job made, typed.
 
+    ``pins``: promote, the promoted tags; relock, none. ``previous_branch_commit`` is
+    always None: the publish job's checkout holds no release branch yet.
+    """
+
+    status: Status  # a bundle is never a dry run
     kind: str  # promote | relock
-    status: Status
-    env: str
-    branch: str
-    base_branch: str
-    base_commit: str
-    commit: str | None
-    title: str
-    body: str
-    labels: tuple[str, ...]
-    closing_reason: str
-    pins: tuple[PlannedPin, ...]  # promote: the promoted tags; relock: none
     kept: tuple[tuple[str, str, str], ...]  # relock: (package, tag, commit) held
     allow_older: bool
     outcome: Mapping[str, Any]  # the outcome JSON as prepare printed it (for --json)
@@ -111,10 +106,7 @@ def _pin(data: Mapping[str, Any]) -> PlannedPin:
 
 def parse_plan(text: str) -> BundlePlan:
     """``plan.json`` as a :class:`BundlePlan`; InputRejected naming what is wrong."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputRejected(f"plan.json is not JSON: {exc.msg} (line {exc.lineno})") from None
+    data = parse_json(text, "plan.json")
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise InputRejected(f"plan.json is not a release bundle plan of format {FORMAT}")
     kind, status = data.get("kind"), data.get("status")
@@ -129,6 +121,7 @@ def parse_plan(text: str) -> BundlePlan:
         base_branch=_need(data, "base_branch", str),
         base_commit=_sha(data.get("base_commit"), "base_commit"),
         commit=None if status == "noop" else _sha(commit, "commit"),
+        previous_branch_commit=None,
         title=_need(data, "title", str),
         body=_need(data, "body", str),
         labels=tuple(str(x) for x in _need(data, "labels", list)),
@@ -268,14 +261,11 @@ def refused(problems: Sequence[str]) -> InputRejected:
     return InputRejected(f"the release bundle is refused: {problems[0]}{more}")
 
 
-@dataclass(frozen=True)
-class BundledOutcome(BranchProposal):
+@dataclass(frozen=True, kw_only=True)
+class BundledOutcome(BranchChange):
     """A checked bundle as the publication step sees an outcome (promotion or re-lock)."""
 
     status: Status  # a bundle is never a dry run
-    labels: tuple[str, ...]
-    closing_reason: str
-    pins: tuple[PlannedPin, ...]
     data: Mapping[str, Any]
 
     def as_json(self) -> dict[str, Any]:
@@ -284,18 +274,4 @@ class BundledOutcome(BranchProposal):
 
 def bundled_outcome(plan: BundlePlan) -> BundledOutcome:
     """The outcome to publish for a checked ``plan`` (the checkout holds no branch yet)."""
-    return BundledOutcome(
-        status=plan.status,
-        env=plan.env,
-        branch=plan.branch,
-        base_branch=plan.base_branch,
-        base_commit=plan.base_commit,
-        commit=plan.commit,
-        previous_branch_commit=None,
-        title=plan.title,
-        body=plan.body,
-        labels=plan.labels,
-        closing_reason=plan.closing_reason,
-        pins=plan.pins,
-        data=plan.outcome,
-    )
+    return BundledOutcome(**plan.change_fields(), data=plan.outcome)

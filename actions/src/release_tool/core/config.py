@@ -66,6 +66,11 @@ class ProfileConfig:
     # the profile whose tested pins this one normally takes (prod <- staging)
     fed_by: str | None = None
 
+    @property
+    def label(self) -> str:
+        """How progress and errors name the profile: ``staging (staging/)``."""
+        return f"{self.name} ({self.directory}/)"
+
 
 @dataclass(frozen=True)
 class BackendConfig:

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from release_tool.core.json_text import parse_json
 from release_tool.core.matrix import MatrixEntry
 from release_tool.errors import InputRejected
 
@@ -114,10 +115,7 @@ def _required(raw: Mapping[str, Any], name: str, kind: type, where: str) -> Any:
 
 def parse_result(text: str, source: str) -> GpuResult:
     """Read a result file; one sentence naming the file when it is not one."""
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputRejected(f"{source} is not JSON ({exc.msg})") from None
+    raw = parse_json(text, source)
     if not isinstance(raw, dict) or raw.get("schema") != SCHEMA:
         raise InputRejected(f"{source} is not a GPU result file (schema {SCHEMA})")
     tests = raw.get("tests") or {}

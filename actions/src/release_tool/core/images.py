@@ -14,14 +14,12 @@ from typing import Literal
 
 from release_tool.core.config import BackendConfig, Config
 from release_tool.core.lockfile import LockedPackage, read_lock
+from release_tool.core.oci import is_digest, is_repository_name, is_tag
 from release_tool.errors import InputRejected
 
 LABEL_PREFIX = "io.github.vlmhyperbenchteam"
 NOT_LOCKED = "not yet locked"
-_TAG = re.compile(r"^[a-z0-9_][a-z0-9_.-]{0,127}\Z")
-_COMPONENT = re.compile(r"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*\Z")
 _COMMIT = re.compile(r"^[0-9a-f]{40}\Z")
-_DIGEST = re.compile(r"@sha256:[0-9a-f]{64}\Z")
 
 
 @dataclass(frozen=True)
@@ -93,7 +91,7 @@ class ImagesPlan:
 
 def check_tag(tag: str) -> str:
     """Return ``tag`` if it is a valid (lower-case) Docker tag, else reject it."""
-    if not _TAG.match(tag):
+    if not is_tag(tag) or tag != tag.lower():
         raise InputRejected(f"{tag!r} is not a valid lower-case Docker tag")
     return tag
 
@@ -101,7 +99,7 @@ def check_tag(tag: str) -> str:
 def repository_of(settings: ImageSettings) -> str:
     """``<registry>/<name>`` lower-cased, every path component checked."""
     name = settings.name.lower()
-    if not name or not all(_COMPONENT.match(part) for part in name.split("/")):
+    if not is_repository_name(name):
         raise InputRejected(f"images.name {settings.name!r} is not a valid image repository name")
     return f"{settings.registry.lower()}/{name}"
 
@@ -133,20 +131,21 @@ def read_lock_facts(lock_text: str, internal: Sequence[str]) -> LockFacts:
 
 def _labels(
     settings: ImageSettings,
+    variant: str,
+    immutable: Sequence[str],
     *,
-    title: str,
     commit: str,
     created: str,
-    version: str,
     lock: LockFacts | None,
     backend: BackendConfig | None,
 ) -> dict[str, str]:
+    """An image's labels; its version is its first immutable tag (unlocked: the variant)."""
     labels = {
-        "org.opencontainers.image.title": title,
+        "org.opencontainers.image.title": f"vlmhyperbench {variant}",
         "org.opencontainers.image.source": settings.source,
         "org.opencontainers.image.revision": commit,
         "org.opencontainers.image.created": created,
-        "org.opencontainers.image.version": version,
+        "org.opencontainers.image.version": immutable[0] if immutable else variant,
     }
     if lock is not None:
         labels[f"{LABEL_PREFIX}.lock.sha256"] = lock.sha256
@@ -187,7 +186,6 @@ def plan_runtime(
                 check_tag(f"{variant}-{lock.short}"),
                 check_tag(f"sha-{commit[:7]}-{variant}"),
             ]
-        version = immutable[0] if immutable else variant
         args = {
             "PROFILE": profile,
             "TORCH_BACKEND": backend.extra,
@@ -205,10 +203,10 @@ def plan_runtime(
                 immutable=tuple(immutable),
                 labels=_labels(
                     settings,
-                    title=f"vlmhyperbench {variant}",
+                    variant,
+                    immutable,
                     commit=commit,
                     created=created,
-                    version=version,
                     lock=lock,
                     backend=backend,
                 ),
@@ -244,13 +242,7 @@ def plan_dev(
         floating=("dev",),
         immutable=immutable,
         labels=_labels(
-            settings,
-            title="vlmhyperbench dev",
-            commit=commit,
-            created=created,
-            version=immutable[0] if immutable else "dev",
-            lock=lock,
-            backend=None,
+            settings, "dev", immutable, commit=commit, created=created, lock=lock, backend=None
         ),
         build_args=args,
         cache=f"{repository}-buildcache:dev",
@@ -260,4 +252,5 @@ def plan_dev(
 
 def is_pinned(reference: str) -> bool:
     """Whether an image reference is pinned by a sha256 digest."""
-    return bool(_DIGEST.search(reference))
+    _, at, digest = reference.rpartition("@")
+    return bool(at) and is_digest(digest)

@@ -13,6 +13,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from release_tool.core.config import BackendConfig, ProfileConfig
+from release_tool.core.json_text import parse_json
 from release_tool.errors import InputRejected
 
 SELF_HOSTED = "self-hosted"
@@ -122,10 +123,7 @@ def _field(raw: Mapping[str, Any], name: str, kind: type, where: str) -> Any:
 
 def parse_matrix(text: str, source: str = "matrix") -> list[MatrixEntry]:
     """Read back the list ``dump_matrix`` wrote (the gate's input); reject anything else."""
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputRejected(f"{source} is not JSON ({exc.msg} at line {exc.lineno})") from None
+    raw = parse_json(text, source)
     if not isinstance(raw, list):
         raise InputRejected(f"{source} must be a JSON list of matrix entries")
     entries: list[MatrixEntry] = []

@@ -62,6 +62,16 @@ def is_digest(value: str) -> bool:
     return bool(_DIGEST.match(value))
 
 
+def is_tag(value: str) -> bool:
+    """Whether ``value`` is a valid Docker tag."""
+    return bool(_TAG.match(value))
+
+
+def is_repository_name(name: str) -> bool:
+    """Whether every ``/``-separated component of ``name`` is a valid lower-case one."""
+    return bool(name) and all(_COMPONENT.match(part) for part in name.split("/"))
+
+
 def parse_reference(text: str) -> Reference:
     """Docker's reading of an image reference: no registry means docker.io, and a
     one-component name on docker.io lives under ``library/``."""
@@ -78,9 +88,9 @@ def parse_reference(text: str) -> Reference:
         name, tag = path, ""
     if registry == DOCKER_HUB and "/" not in name:
         name = f"library/{name}"
-    if not name or not all(_COMPONENT.match(part) for part in name.split("/")):
+    if not is_repository_name(name):
         raise InputRejected(f"{text!r} is not an image reference (registry/name:tag)")
-    if tag and not _TAG.match(tag):
+    if tag and not is_tag(tag):
         raise InputRejected(f"{text!r}: {tag!r} is not a valid tag")
     if not tag and not digest:
         raise InputRejected(f"{text!r} names neither a tag nor a digest")

@@ -21,6 +21,7 @@ from release_tool.core import toml_shape
 from release_tool.core.config import RELEASE_PREFIX, Config
 from release_tool.core.lockfile import Lock
 from release_tool.core.payload import Pin
+from release_tool.core.profile_state import ProfileState
 from release_tool.core.pyproject_edit import GitPin, read_pins, rewrite_pins
 from release_tool.core.versions import is_prerelease, parse_tag
 from release_tool.errors import InputRejected
@@ -191,30 +192,41 @@ def _check_requirements(
         )
 
 
+@dataclass(frozen=True)
+class PromotionRequest:
+    profile: str  # the profile promoted into
+    pins: tuple[Pin, ...]
+    allow_downgrade: bool = False
+    allow_prerelease: bool = False
+    dry_run: bool = False
+    reason: str | None = None
+    # A direct promotion's pins are checked against the profile that normally tests
+    # them; the PR body warns about those it does not pin and lock alike.
+    tested_in: ProfileState | None = None
+
+
 def plan_promotion(
     config: Config,
+    request: PromotionRequest,
     *,
-    env: str,
-    pins: Sequence[Pin],
     facts: Mapping[str, TagFacts],
     base_commit: str,
     pyproject_before: str,
     lock_before: Lock | None,
     requirements: Mapping[str, Sequence[str]],
-    allow_downgrade: bool = False,
-    allow_prerelease: bool = False,
-    reason: str | None = None,
 ) -> PromotionPlan:
-    """Check the request against the facts and compute the promotion.
+    """Check ``request`` (its tags spelled as their repositories spell them) against the
+    facts and compute the promotion.
 
     ``requirements`` holds the declared dependencies of the profile's other internal
     packages at their pinned tags (those the promotion could leave unmet).
     """
+    env = request.profile
     profile = config.profile(env)
     current = read_pins(pyproject_before)
     planned: list[PlannedPin] = []
     warnings: list[str] = []
-    for pin in sorted(pins, key=lambda p: p.package):
+    for pin in sorted(request.pins, key=lambda p: p.package):
         cfg = config.package(pin.package)
         fact = facts[pin.package]
         version = parse_tag(pin.tag)
@@ -226,7 +238,7 @@ def plan_promotion(
         warning = _version_warning(pin, fact, config)
         if warning:
             warnings.append(warning)
-        if is_prerelease(version) and not (profile.allow_prerelease or allow_prerelease):
+        if is_prerelease(version) and not (profile.allow_prerelease or request.allow_prerelease):
             raise InputRejected(
                 f"{pin.package} {pin.tag} is a pre-release; {env} takes it only with "
                 "--allow-prerelease"
@@ -238,7 +250,7 @@ def plan_promotion(
             locked = [e for e in lock_before.named(pin.package) if e.git_tag == prev_tag]
             prev_commit = locked[0].git_commit if locked else None
         change = _classify(version, pin.tag, fact.commit, prev_tag, prev_commit)
-        if change in ("downgrade", "repin") and not allow_downgrade:
+        if change in ("downgrade", "repin") and not request.allow_downgrade:
             what = "a downgrade" if change == "downgrade" else "the same version at another commit"
             raise InputRejected(
                 f"{pin.package} {prev_tag} -> {pin.tag} is {what} in {env}; "
@@ -286,5 +298,5 @@ def plan_promotion(
         pyproject_after=after,
         lock_existed=lock_before is not None,
         warnings=tuple(warnings),
-        reason=reason,
+        reason=request.reason,
     )

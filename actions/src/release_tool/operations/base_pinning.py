@@ -20,7 +20,7 @@ from release_tool.core.branch_proposal import BranchStatus
 from release_tool.core.config import Config
 from release_tool.core.oci import parse_reference
 from release_tool.errors import OperationalError
-from release_tool.operations.branch_commit import BranchCommit
+from release_tool.operations.branch_commit import BranchCommit, branch_status, commit_on_branch
 
 Progress = Callable[[str], None]
 
@@ -111,10 +111,14 @@ def commit_bases(
     with checkout.temporary_worktree(base) as tree:
         (tree / bases.PATH).write_text(new_text, encoding="utf-8")
         tree_id = checkout.write_tree(tree, [bases.PATH])
-    if previous is not None and checkout.tree_and_parents(previous) == (tree_id, (base,)):
-        say(f"{bases.BRANCH} already holds this change: unchanged")
-        return outcome("unchanged", previous)
-    commit = checkout.commit_tree(tree_id, base, bases.bases_commit_message(changes), config.bot)
-    checkout.update_branch(bases.BRANCH, commit, previous)
-    say(f"committed {commit[:10]} on {bases.BRANCH}")
-    return outcome("committed", commit)
+    wrote, commit = commit_on_branch(
+        checkout,
+        bases.BRANCH,
+        tree=tree_id,
+        base=base,
+        previous=previous,
+        message=bases.bases_commit_message(changes),
+        bot=config.bot,
+        say=say,
+    )
+    return outcome(branch_status(wrote), commit)

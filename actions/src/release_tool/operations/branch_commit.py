@@ -7,7 +7,7 @@ branch (:func:`commit_on_branch`). A :class:`BranchCommit` is what each reports 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -33,6 +33,7 @@ from release_tool.errors import InputRejected
 # What a branch write did: a new branch, a moved one, or one that already held the change.
 BranchWrite = Literal["created", "updated", "unchanged"]
 ExportedSets = dict[str, dict[str, ExportedPackage]]
+Progress = Callable[[str], None]
 # What every promotion, re-lock and base-image outcome is built on (defined in core, where a
 # checked release bundle's outcome shares it).
 BranchCommit = BranchProposal
@@ -92,11 +93,13 @@ def commit_on_branch(
     previous: str | None,
     message: str,
     bot: BotIdentity,
+    say: Progress = lambda _msg: None,
 ) -> tuple[BranchWrite, str]:
     """Point ``branch`` (now at ``previous``) at a commit of ``tree`` on ``base`` by the bot,
     unless it already holds one; ``(what happened, branch head)``. A branch checked out in
     a worktree is never moved (exit 2)."""
     if previous is not None and checkout.tree_and_parents(previous) == (tree, (base,)):
+        say(f"{branch} already holds this change: unchanged")
         return "unchanged", previous
     if branch in checkout.checked_out_branches():
         raise InputRejected(
@@ -104,4 +107,10 @@ def commit_on_branch(
         )
     commit = checkout.commit_tree(tree, base, message, bot)
     checkout.update_branch(branch, commit, previous)
+    say(f"committed {commit[:10]} on {branch}")
     return ("created" if previous is None else "updated"), commit
+
+
+def branch_status(wrote: BranchWrite) -> Literal["committed", "unchanged"]:
+    """A branch write as an outcome's status: a new or moved branch holds a new commit."""
+    return "unchanged" if wrote == "unchanged" else "committed"

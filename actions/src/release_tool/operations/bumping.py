@@ -14,6 +14,7 @@ from release_tool.adapters.bump_tree import make_bump_tree
 from release_tool.adapters.config_file import read_project_config
 from release_tool.adapters.git import Checkout, ls_remote_tags
 from release_tool.adapters.github import GithubAdapter
+from release_tool.core.branch_proposal import BranchChange
 from release_tool.core.bump import (
     BumpPart,
     BumpTarget,
@@ -28,7 +29,6 @@ from release_tool.core.github_context import GithubContext, read_github_context
 from release_tool.core.pull_requests import PrOutcome
 from release_tool.operations.branch_commit import BranchWrite, commit_on_branch
 from release_tool.operations.publication import (
-    BranchChange,
     origin_of,
     publish_branch,
     report_publication,

@@ -12,10 +12,10 @@ never runs uv, nor anything the bundle holds.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from release_tool.adapters.git import Checkout, git_succeeds, ls_remote_tags
-from release_tool.adapters.github import GithubAdapter
 from release_tool.core.bundle_check import (
     BundledOutcome,
     BundleFacts,
@@ -54,28 +54,21 @@ def write_bundle(
     if outcome.status == "dry-run":
         raise InputRejected("a dry run makes no bundle: drop --dry-run or --bundle-out")
     change = branch_change(outcome)
-    status = change.status
-    if status == "dry-run":  # checked above; narrows the type
-        raise ValueError("a dry run is not bundled")
     kind = "relock" if isinstance(outcome, RelockOutcome) else "promote"
     kept = (
         tuple((p.package, p.tag, p.commit) for p in outcome.pins)
         if isinstance(outcome, RelockOutcome)
         else ()
     )
-    plan = BundlePlan(
-        kind=kind,
-        status=status,
-        env=change.env,
-        branch=change.branch,
-        base_branch=change.base_branch,
-        base_commit=change.base_commit,
-        commit=change.commit,
+    published = replace(
+        change,
+        previous_branch_commit=None,
         title=neutralise(change.title),
         body=neutralise(change.body),
-        labels=change.labels,
-        closing_reason=change.closing_reason,
-        pins=change.pins,
+    )
+    plan = BundlePlan(
+        **published.change_fields(),
+        kind=kind,
         kept=kept,
         allow_older=allow_older,
         outcome=outcome.as_json(),
@@ -168,7 +161,6 @@ def publish_bundle(
     context: GithubContext,
     env: Mapping[str, str],
     *,
-    github: GithubAdapter | None = None,
     say: Progress = lambda _msg: None,
 ) -> Publication[BundledOutcome]:
     """Check the bundle in ``directory`` and publish it (see the module doc)."""
@@ -196,7 +188,6 @@ def publish_bundle(
         outcome,
         context,
         env,
-        github=github,
         allow_older=plan.allow_older,
         say=say,
     )

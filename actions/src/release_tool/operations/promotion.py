@@ -29,11 +29,11 @@ from release_tool.core.payload import Pin
 from release_tool.core.plan import (
     PlannedPin,
     PromotionPlan,
+    PromotionRequest,
     TagFacts,
     declared,
     plan_promotion,
 )
-from release_tool.core.profile_state import ProfileState
 from release_tool.core.pyproject_edit import GitPin, read_pins
 from release_tool.core.render import (
     labels,
@@ -45,25 +45,13 @@ from release_tool.core.versions import parse_tag, resolve_tag
 from release_tool.errors import InputRejected, OperationalError
 from release_tool.operations.branch_commit import (
     BranchCommit,
+    branch_status,
     commit_on_branch,
     export_sets,
     lock_and_verify,
 )
 
 Progress = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class PromotionRequest:
-    profile: str  # the profile promoted into
-    pins: tuple[Pin, ...]
-    allow_downgrade: bool = False
-    allow_prerelease: bool = False
-    dry_run: bool = False
-    reason: str | None = None
-    # A direct promotion's pins are checked against the profile that normally tests
-    # them; the PR body warns about those it does not pin and lock alike.
-    tested_in: ProfileState | None = None
 
 
 @dataclass(frozen=True)
@@ -177,13 +165,13 @@ def _missing_pinned_tag(pins: Mapping[str, GitPin], env: Mapping[str, str], labe
 
 def _other_requirements(
     config: Config,
+    store: TagStore,
+    env: Mapping[str, str],
+    say: Progress,
     *,
     pyproject: str,
     lock: Lock | None,
     promoted: set[str],
-    store: TagStore,
-    say: Progress,
-    env: Mapping[str, str],
     label: str,
 ) -> dict[str, tuple[str, ...]]:
     """Declared dependencies of the profile's other internal packages that could be affected."""
@@ -251,26 +239,22 @@ def promote(
         pins, facts, remote_tags = _resolve(config, request.pins, store, env, say)
         requirements = _other_requirements(
             config,
+            store,
+            env,
+            say,
             pyproject=pyproject_before,
             lock=lock_before,
             promoted=promoted,
-            store=store,
-            say=say,
-            env=env,
-            label=f"{request.profile} ({config.profile(request.profile).directory}/)",
+            label=config.profile(request.profile).label,
         )
         plan = plan_promotion(
             config,
-            env=request.profile,
-            pins=pins,
+            replace(request, pins=pins),
             facts=facts,
             base_commit=base,
             pyproject_before=pyproject_before,
             lock_before=lock_before,
             requirements=requirements,
-            allow_downgrade=request.allow_downgrade,
-            allow_prerelease=request.allow_prerelease,
-            reason=request.reason,
         )
         logs = _commit_logs(plan, remote_tags, store)
     if request.tested_in is not None:
@@ -323,7 +307,7 @@ def execute_plan(
     if plan.noop:
         say(f"{plan.env} already pins every requested tag at its commit: nothing to do")
         return outcome("noop", None, None)
-    label = f"{plan.env} ({plan.profile_dir}/)"
+    label = config.profile(plan.env).label
     with checkout.temporary_worktree(plan.base_commit) as tree:
         project = tree / plan.profile_dir
         before = export_sets(project, config, env, label) if plan.lock_existed else None
@@ -360,9 +344,6 @@ def execute_plan(
         previous=previous,
         message=render_commit_message(plan),
         bot=config.bot,
+        say=say,
     )
-    if wrote == "unchanged":
-        say(f"{plan.branch} already holds this change: unchanged")
-        return outcome("unchanged", commit, lock_diff)
-    say(f"committed {commit[:10]} on {plan.branch}")
-    return outcome("committed", commit, lock_diff)
+    return outcome(branch_status(wrote), commit, lock_diff)

@@ -38,11 +38,11 @@ from release_tool.adapters.actions_io import append_step_summary, write_step_out
 from release_tool.adapters.github import GithubAdapter
 from release_tool.adapters.push import Origin, delete_remote_branch, push_branch, token_forms
 from release_tool.core.base_images import LABEL as BASES_LABEL
+from release_tool.core.branch_proposal import BranchChange
 from release_tool.core.bundle_check import BundledOutcome
 from release_tool.core.config import Config
 from release_tool.core.failures import failure_key
 from release_tool.core.github_context import GithubContext, read_github_context
-from release_tool.core.plan import PlannedPin
 from release_tool.core.pull_requests import (
     RELEASE_LABEL,
     PrOutcome,
@@ -60,7 +60,6 @@ from release_tool.core.supersession import (
 )
 from release_tool.errors import InputRejected, OperationalError
 from release_tool.operations.base_pinning import BasesOutcome
-from release_tool.operations.branch_commit import BranchCommit
 from release_tool.operations.promotion import PromotionOutcome
 from release_tool.operations.relocking import RelockOutcome
 
@@ -68,17 +67,6 @@ Progress = Callable[[str], None]
 FOREIGN_KEY = "foreign-commits"
 RELOCK_LABEL = "relock"
 Outcome = TypeVar("Outcome", PromotionOutcome, RelockOutcome, BasesOutcome, BundledOutcome)
-
-
-@dataclass(frozen=True)
-class BranchChange(BranchCommit):
-    """What publishing needs of a promotion or a re-lock: one commit on a release branch."""
-
-    labels: tuple[str, ...]
-    closing_reason: str  # the comment on the PR an empty change closes
-    # The tags this change promotes: a proposal of older ones is refused, a replaced
-    # one commented, their failure issues closed. A re-lock promotes none.
-    pins: tuple[PlannedPin, ...] = ()
 
 
 def branch_change(
@@ -89,12 +77,7 @@ def branch_change(
     if outcome.status == "dry-run":
         raise ValueError("a dry run is not published")
     if isinstance(outcome, BundledOutcome):
-        return BranchChange(
-            **outcome.branch_fields(),
-            labels=outcome.labels,
-            closing_reason=outcome.closing_reason,
-            pins=outcome.pins,
-        )
+        return BranchChange(**outcome.change_fields())
     closing = "so release-tool closed this pull request and deleted its branch."
     if isinstance(outcome, BasesOutcome):
         return BranchChange(

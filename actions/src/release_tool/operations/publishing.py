@@ -93,7 +93,6 @@ def publish(
     config = read_project_config(root, env)
     context = read_github_context(env, config.slug)
     push = context.should_push(request.push)
-    # In Actions the token reaches git through the environment only (never argv or URLs).
     # In Actions the token reaches git through the environment only (never argv or URLs),
     # and only on the calls that talk to a repository (fetch, clone, push).
     auth = credential_config(context.token, context.server_url) if context.in_actions else ()

@@ -32,9 +32,10 @@ from release_tool.core.consistency import check_profile, check_remote
 from release_tool.core.env_forms import pins_from_env
 from release_tool.core.lockfile import LockDiff
 from release_tool.core.payload import Pin, parse_client_payload
+from release_tool.core.plan import PromotionRequest
 from release_tool.errors import OperationalError
 from release_tool.operations.bumping import BumpRequest, bump
-from release_tool.operations.promotion import PromotionOutcome, PromotionRequest, promote
+from release_tool.operations.promotion import PromotionOutcome, promote
 from release_tool.operations.publishing import PublishRequest, publish
 from release_tool.sandbox.monorepo import clone_monorepo
 from release_tool.sandbox.world import World, build_world

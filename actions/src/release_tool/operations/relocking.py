@@ -30,11 +30,19 @@ from release_tool.core.relock_render import (
 from release_tool.errors import InputRejected
 from release_tool.operations.branch_commit import (
     BranchCommit,
+    branch_status,
     commit_on_branch,
     export_sets,
     lock_and_verify,
 )
 from release_tool.operations.promotion import Progress
+
+
+@dataclass(frozen=True)
+class RelockRequest:
+    profile: str  # the profile re-locked
+    upgrade: bool = False  # take third-party updates
+    dry_run: bool = False
 
 
 @dataclass(frozen=True)
@@ -81,13 +89,12 @@ def _kept_pins(
 def relock(
     checkout_path: Path,
     config: Config,
-    profile_name: str,
+    request: RelockRequest,
     env: Mapping[str, str],
-    *,
-    upgrade: bool = False,
-    dry_run: bool = False,
     say: Progress = lambda _msg: None,
 ) -> RelockOutcome:
+    """Re-lock ``request.profile`` on the base branch head and commit it on its branch."""
+    profile_name, upgrade = request.profile, request.upgrade
     checkout = Checkout(checkout_path, env)
     profile = config.profile(profile_name)
     base = checkout.resolve_base(config.default_branch)
@@ -98,7 +105,7 @@ def relock(
     state = base_state(checkout, config, profile_name, base)
     pins, warnings = _kept_pins(state, config, env)
     previous = checkout.branch_commit(branch)
-    label = f"{profile_name} ({profile.directory}/)"
+    label = profile.label
     backends = [b.extra for b in config.backends.values()]
     with checkout.temporary_worktree(base) as tree:
         project = tree / profile.directory
@@ -152,7 +159,7 @@ def relock(
         if old_text == new_text:
             say(f"{label}: the lock is already what uv makes of it; nothing to commit")
             return outcome("noop", None)
-        if dry_run:
+        if request.dry_run:
             return outcome("dry-run", None)
         tree_id = checkout.write_tree(tree, [pyproject_path, lock_path])
     message = relock_commit_message(
@@ -166,9 +173,6 @@ def relock(
         previous=previous,
         message=message,
         bot=config.bot,
+        say=say,
     )
-    if wrote == "unchanged":
-        say(f"{branch} already holds this re-lock: unchanged")
-        return outcome("unchanged", commit)
-    say(f"committed {commit[:10]} on {branch}")
-    return outcome("committed", commit)
+    return outcome(branch_status(wrote), commit)
