@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Unpack
 
 from release_tool.adapters import process, scratch, signals
 from release_tool.core.config import BotIdentity
@@ -28,28 +29,17 @@ def git_result(
     *args: str,
     cwd: Path | None,
     env: Mapping[str, str],
-    what: str | None = None,
-    check: bool = True,
     echo: process.Echo = None,
-    input_text: str | None = None,
-    secrets: Sequence[str] = (),
-    git_config: Sequence[tuple[str, str]] = (),
+    **options: Unpack[process.RunOptions],
 ) -> process.Result:
-    """Run ``git ARGS`` in ``cwd`` through the one subprocess helper, never prompting.
+    """Run ``git ARGS`` in ``cwd`` through the one subprocess helper, never prompting;
+    ``options`` as :func:`process.run` takes them.
 
-    With ``check`` a failure is an OperationalError naming ``what``; without it the
-    caller reads the exit status (a lease refused, a ref absent).
+    With ``check`` (the default) a failure is an OperationalError naming ``what``;
+    without it the caller reads the exit status (a lease refused, a ref absent).
     """
     return process.run(
-        ["git", *args],
-        cwd=cwd,
-        env={"GIT_TERMINAL_PROMPT": "0", **env},
-        what=what,
-        check=check,
-        echo=echo,
-        input_text=input_text,
-        secrets=secrets,
-        git_config=git_config,
+        ["git", *args], cwd=cwd, env={"GIT_TERMINAL_PROMPT": "0", **env}, echo=echo, **options
     )
 
 

@@ -24,7 +24,7 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO, TypeAlias
+from typing import TextIO, TypeAlias, TypedDict
 
 from release_tool.errors import OperationalError
 
@@ -112,6 +112,16 @@ class Result:
     returncode: int
     stdout: str
     stderr: str
+
+
+class RunOptions(TypedDict, total=False):
+    """:func:`run`'s options that wrappers (``git_result``) pass on unchanged."""
+
+    what: str | None
+    check: bool
+    secrets: Iterable[str]
+    input_text: str | None
+    git_config: Sequence[tuple[str, str]]
 
 
 def run(
