@@ -21,6 +21,7 @@ from release_tool.core.pull_requests import hidden_marker, label_description
 from release_tool.errors import OperationalError
 from release_tool.operations.promotion import PromotionOutcome, promote
 from release_tool.operations.publication import publish_release_branch
+from release_tool.operations.workspace import Workspace
 
 from tests.support.fake_github import FakeGitHub, Fault
 from tests.support.github_sandbox import REPO, Sleeps, fast_policy, make_context
@@ -48,9 +49,8 @@ class Setup:
 
     def outcome(self, tag: str) -> PromotionOutcome:
         pin = Pin("hello-world", tag, None, "VLMHyperBenchTeam/hello_world")
-        return promote(
-            self.work, self.config, PromotionRequest("staging", (pin,)), self.sandbox.env()
-        )
+        workspace = Workspace(self.work, self.config, self.sandbox.env())
+        return promote(workspace, PromotionRequest("staging", (pin,)))
 
     def set_remote(self, branch: str, commit: str | None) -> None:
         if commit is None:

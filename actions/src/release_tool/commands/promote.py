@@ -66,6 +66,7 @@ from release_tool.core.plan import PromotionRequest
 from release_tool.core.profile_state import ProfileState
 from release_tool.errors import InputRejected
 from release_tool.operations.promotion import PromotionOutcome, promote
+from release_tool.operations.workspace import Workspace
 
 
 class _GroupAction(argparse.Action):
@@ -243,7 +244,7 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         tested_in=_tested_in(args, config, checkout, target),
     )
     context = publication_target(args, config, env)
-    outcome = promote(root, config, request, env, say)
+    outcome = promote(Workspace(root, config, env, say), request)
     return hand_over(
         args,
         root,

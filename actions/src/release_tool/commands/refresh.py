@@ -44,6 +44,7 @@ from release_tool.operations import publication
 from release_tool.operations.bundles import write_bundle
 from release_tool.operations.promotion import PromotionOutcome, promote
 from release_tool.operations.relocking import RelockOutcome, RelockRequest, relock
+from release_tool.operations.workspace import Workspace
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -116,13 +117,14 @@ def prepare_one(
     root: Path, config: Config, pull: PullRequestInfo, *, env: str, environ: Mapping[str, str]
 ) -> tuple[PromotionOutcome | RelockOutcome, bool]:
     """Re-make ``pull``'s change on the base head (nothing pushed); with allow_older."""
+    workspace = Workspace(root, config, environ, say)
     relocked = None if _pins_block(pull) is not None else _relock_block(pull, config.release_prefix)
     if relocked is not None:
         if relocked.env != env:
             raise InputRejected(f"#{pull.number} re-locks {relocked.env}, not {env}")
         request = RelockRequest(env, upgrade=relocked.upgrade)
-        return relock(root, config, request, environ, say), False
-    outcome = promote(root, config, request_of(pull, env, config), environ, say)
+        return relock(workspace, request), False
+    outcome = promote(workspace, request_of(pull, env, config))
     if outcome.branch != pull.branch:
         raise InputRejected(
             f"#{pull.number}'s pins make the branch {outcome.branch}, not its head {pull.branch}"

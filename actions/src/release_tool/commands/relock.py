@@ -35,6 +35,7 @@ from release_tool.commands.options import (
     add_bundle_out_option,
 )
 from release_tool.operations.relocking import RelockOutcome, RelockRequest, relock
+from release_tool.operations.workspace import Workspace
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -53,7 +54,7 @@ def run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     config.profile(args.env)
     context = publication_target(args, config, env)
     request = RelockRequest(args.env, upgrade=args.upgrade, dry_run=args.dry_run)
-    outcome = relock(root, config, request, env, say)
+    outcome = relock(Workspace(root, config, env, say), request)
     # A re-lock holds every internal pin: no tag of it can be "older" than a proposal.
     return hand_over(
         args, root, config, outcome, context, env=env, allow_older=False, show=_print_human

@@ -20,7 +20,7 @@ from release_tool.core.branch_proposal import BranchStatus
 from release_tool.core.config import Config
 from release_tool.core.oci import parse_reference
 from release_tool.errors import OperationalError
-from release_tool.operations.branch_commit import BranchCommit, branch_status, commit_on_branch
+from release_tool.operations.branch_commit import BranchCommit, commit_on_branch
 
 Progress = Callable[[str], None]
 
@@ -111,7 +111,7 @@ def commit_bases(
     with checkout.temporary_worktree(base) as tree:
         (tree / bases.PATH).write_text(new_text, encoding="utf-8")
         tree_id = checkout.write_tree(tree, [bases.PATH])
-    wrote, commit = commit_on_branch(
+    written = commit_on_branch(
         checkout,
         bases.BRANCH,
         tree=tree_id,
@@ -121,4 +121,4 @@ def commit_bases(
         bot=config.bot,
         say=say,
     )
-    return outcome(branch_status(wrote), commit)
+    return outcome(written.status, written.head)

@@ -30,13 +30,14 @@ from release_tool.core.config import Config
 from release_tool.core.github_context import GithubContext
 from release_tool.core.skip_markers import neutralise
 from release_tool.errors import InputRejected, OperationalError
-from release_tool.operations.promotion import Progress, PromotionOutcome
+from release_tool.operations.promotion import PromotionOutcome
 from release_tool.operations.publication import (
     Publication,
     branch_change,
     publish_release_branch,
 )
 from release_tool.operations.relocking import RelockOutcome
+from release_tool.operations.workspace import Progress, silent
 
 BUNDLE = "release.bundle"
 PLAN = "plan.json"
@@ -161,7 +162,7 @@ def publish_bundle(
     context: GithubContext,
     env: Mapping[str, str],
     *,
-    say: Progress = lambda _msg: None,
+    say: Progress = silent,
 ) -> Publication[BundledOutcome]:
     """Check the bundle in ``directory`` and publish it (see the module doc)."""
     plan = read_plan(directory)

@@ -9,9 +9,8 @@ is one ``update-ref`` of ``release/<env>/...`` at the very end.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 from release_tool.adapters.git import Checkout, TagStore, ls_remote_tags
@@ -45,13 +44,11 @@ from release_tool.core.versions import parse_tag, resolve_tag
 from release_tool.errors import InputRejected, OperationalError
 from release_tool.operations.branch_commit import (
     BranchCommit,
-    branch_status,
     commit_on_branch,
-    export_sets,
     lock_and_verify,
+    read_profile_lock,
 )
-
-Progress = Callable[[str], None]
+from release_tool.operations.workspace import Progress, Workspace
 
 
 @dataclass(frozen=True)
@@ -217,20 +214,15 @@ def _commit_logs(
     return logs
 
 
-def promote(
-    checkout_path: Path,
-    config: Config,
-    request: PromotionRequest,
-    env: Mapping[str, str],
-    say: Progress = lambda _msg: None,
-) -> PromotionOutcome:
+def promote(workspace: Workspace, request: PromotionRequest) -> PromotionOutcome:
     """Plan and execute one promotion; raise InputRejected / OperationalError with a sentence."""
+    config, env, say = workspace.config, workspace.environ, workspace.say
     if not request.pins:
         raise InputRejected("nothing to promote: give --package/--tag, --pin or --payload")
     for pin in request.pins:
         config.package(pin.package)
         parse_tag(pin.tag)
-    checkout = Checkout(checkout_path, env)
+    checkout = Checkout(workspace.checkout, env)
     base = checkout.resolve_base(config.default_branch)
     pyproject_before, lock_text = base_files(checkout, config, request.profile, base)
     lock_before = read_lock(lock_text) if lock_text is not None else None
@@ -310,15 +302,12 @@ def execute_plan(
     label = config.profile(plan.env).label
     with checkout.temporary_worktree(plan.base_commit) as tree:
         project = tree / plan.profile_dir
-        before = export_sets(project, config, env, label) if plan.lock_existed else None
-        lock_before = (
-            read_lock((tree / lock_path).read_text("utf-8")) if plan.lock_existed else None
-        )
+        before = read_profile_lock(project, config, env, label)
         (tree / pyproject_path).write_text(plan.pyproject_after, encoding="utf-8")
         say(f"locking {label}, re-reading {', '.join(plan.packages)}")
         pins_after = read_pins(plan.pyproject_after)
         try:
-            locked = lock_and_verify(
+            _after, lock_diff = lock_and_verify(
                 project,
                 config,
                 env,
@@ -326,17 +315,15 @@ def execute_plan(
                 upgrade=plan.packages,
                 profile=pins_after,
                 promoted={p.package: (p.tag, p.commit) for p in plan.pins},
-                before=lock_before,
-                sets_before=before,
+                before=before,
             )
         except OperationalError:
             _missing_pinned_tag(pins_after.pins, env, label)
             raise
-        lock_diff = locked.diff
         if dry_run:
             return outcome("dry-run", None, lock_diff)
         tree_id = checkout.write_tree(tree, [pyproject_path, lock_path])
-    wrote, commit = commit_on_branch(
+    written = commit_on_branch(
         checkout,
         plan.branch,
         tree=tree_id,
@@ -346,4 +333,4 @@ def execute_plan(
         bot=config.bot,
         say=say,
     )
-    return outcome(branch_status(wrote), commit, lock_diff)
+    return outcome(written.status, written.head, lock_diff)

@@ -62,8 +62,8 @@ from release_tool.errors import InputRejected, OperationalError
 from release_tool.operations.base_pinning import BasesOutcome
 from release_tool.operations.promotion import PromotionOutcome
 from release_tool.operations.relocking import RelockOutcome
+from release_tool.operations.workspace import Progress, silent
 
-Progress = Callable[[str], None]
 FOREIGN_KEY = "foreign-commits"
 RELOCK_LABEL = "relock"
 Outcome = TypeVar("Outcome", PromotionOutcome, RelockOutcome, BasesOutcome, BundledOutcome)
@@ -175,7 +175,7 @@ def publish_release_branch(
     *,
     github: GithubAdapter | None = None,
     allow_older: bool = False,
-    say: Progress = lambda _msg: None,
+    say: Progress = silent,
 ) -> Publication[Outcome]:
     """Publish a promotion, re-lock or base-image outcome through :func:`publish_branch`."""
     published = publish_branch(
@@ -223,7 +223,7 @@ def publish_branch(
     *,
     repository: str,
     allow_older: bool = False,
-    say: Progress = lambda _msg: None,
+    say: Progress = silent,
 ) -> PublishedBranch:
     """Push ``change``'s branch and make its pull request say so (see the module doc): the
     one path of promote, relock, refresh, bases and bump."""
@@ -381,7 +381,7 @@ def publish_if_asked(
     env: Mapping[str, str],
     *,
     allow_older: bool = False,
-    say: Progress = lambda _msg: None,
+    say: Progress = silent,
 ) -> tuple[Outcome, Publication[Outcome] | None]:
     """Publish ``outcome`` and report it as step outputs when this run publishes (a
     ``context``); the outcome as it stands after, and the publication (None: not published)."""

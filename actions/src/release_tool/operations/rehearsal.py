@@ -37,6 +37,7 @@ from release_tool.errors import OperationalError
 from release_tool.operations.bumping import BumpRequest, bump
 from release_tool.operations.promotion import PromotionOutcome, promote
 from release_tool.operations.publishing import PublishRequest, publish
+from release_tool.operations.workspace import Workspace
 from release_tool.sandbox.monorepo import clone_monorepo
 from release_tool.sandbox.world import World, build_world
 
@@ -77,6 +78,10 @@ class Rehearsal:
     # A profile lock has run: uv's cache holds the index pages the profiles resolve from.
     profiles_cached: bool = False
 
+    def workspace(self, *, offline: bool = False) -> Workspace:
+        """The monorepo clone as promotions see it (their progress goes to the step's log)."""
+        return Workspace(self.work, self.config, self.env(offline=offline), _to_log)
+
     def env(self, *, indexes: bool = True, offline: bool = False) -> dict[str, str]:
         """The sandbox's environment; ``indexes`` False: the root workspace's (torch from
         PyPI); ``offline``: uv reads package indexes from its cache only (``UV_OFFLINE``)."""
@@ -105,6 +110,10 @@ def summarize_lock_diff(diff: LockDiff | None) -> str:
         for p in s.removed:
             moved.setdefault(p.name, f"-{p.name} {p.describe()}")
     return "; ".join(moved[n] for n in sorted(moved)) or "no change"
+
+
+def _to_log(message: str) -> None:
+    print(message, file=sys.stderr)
 
 
 def _network_disabled(uv_stderr: str) -> bool:
@@ -199,13 +208,13 @@ class Runner:
         r = self.r
         step.index_pages = "uv's cache" if r.profiles_cached else "fetched"
         try:
-            outcome = promote(r.work, r.config, request, r.env(offline=r.profiles_cached))
+            outcome = promote(r.workspace(offline=r.profiles_cached), request)
         except CommandFailed as error:
             if not (r.profiles_cached and _network_disabled(error.detail)):
                 raise
             print(f"uv's cache missed, re-locking online: {error.detail}", file=sys.stderr)
             step.index_pages = "fetched (uv's cache missed)"
-            outcome = promote(r.work, r.config, request, r.env())
+            outcome = promote(r.workspace(), request)
         r.profiles_cached = True
         return outcome
 

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 from release_tool.adapters.git import Checkout, ls_remote_tags
 from release_tool.adapters.profile_files import base_state
 from release_tool.core.branch_proposal import BranchStatus
 from release_tool.core.config import Config
-from release_tool.core.lockfile import LockDiff, read_lock
+from release_tool.core.lockfile import LockDiff
 from release_tool.core.profile_state import ProfileState
 from release_tool.core.relock_render import (
     KeptPin,
@@ -30,12 +29,11 @@ from release_tool.core.relock_render import (
 from release_tool.errors import InputRejected
 from release_tool.operations.branch_commit import (
     BranchCommit,
-    branch_status,
     commit_on_branch,
-    export_sets,
     lock_and_verify,
+    read_profile_lock,
 )
-from release_tool.operations.promotion import Progress
+from release_tool.operations.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -86,16 +84,11 @@ def _kept_pins(
     return tuple(pins), tuple(warnings)
 
 
-def relock(
-    checkout_path: Path,
-    config: Config,
-    request: RelockRequest,
-    env: Mapping[str, str],
-    say: Progress = lambda _msg: None,
-) -> RelockOutcome:
+def relock(workspace: Workspace, request: RelockRequest) -> RelockOutcome:
     """Re-lock ``request.profile`` on the base branch head and commit it on its branch."""
+    config, env, say = workspace.config, workspace.environ, workspace.say
     profile_name, upgrade = request.profile, request.upgrade
-    checkout = Checkout(checkout_path, env)
+    checkout = Checkout(workspace.checkout, env)
     profile = config.profile(profile_name)
     base = checkout.resolve_base(config.default_branch)
     branch = relock_branch(profile_name, config.release_prefix)
@@ -109,17 +102,14 @@ def relock(
     backends = [b.extra for b in config.backends.values()]
     with checkout.temporary_worktree(base) as tree:
         project = tree / profile.directory
-        lock_file = tree / lock_path
-        old_text = lock_file.read_text("utf-8") if lock_file.is_file() else None
-        lock_before = read_lock(old_text) if old_text is not None else None
-        before = export_sets(project, config, env, label) if lock_before else None
+        before = read_profile_lock(project, config, env, label)
         third_party = sorted(
-            {p.name for p in lock_before.packages if p.source_kind == "registry"}
-            if lock_before and upgrade
+            {p.name for p in before.lock.packages if p.source_kind == "registry"}
+            if before and upgrade
             else set()
         )
         say(f"locking {label}" + (", taking third-party updates" if third_party else ""))
-        locked = lock_and_verify(
+        after, lock_diff = lock_and_verify(
             project,
             config,
             env,
@@ -127,12 +117,10 @@ def relock(
             upgrade=third_party,
             profile=state.pins,
             promoted={p.package: (p.tag, p.commit) for p in pins},
-            before=lock_before,
-            sets_before=before,
+            before=before,
         )
-        new_text, lock_diff = locked.text, locked.diff
         moved = lock_diff.collateral(p.package for p in pins)
-        initial = lock_before is None
+        initial = before is None
         title = relock_title(profile_name, upgrade=upgrade, initial=initial)
         body = relock_body(
             profile_name,
@@ -156,7 +144,7 @@ def relock(
                 **fields, pins=pins, moved=moved, warnings=warnings, lock_diff=lock_diff
             )
 
-        if old_text == new_text:
+        if before is not None and before.text == after.text:
             say(f"{label}: the lock is already what uv makes of it; nothing to commit")
             return outcome("noop", None)
         if request.dry_run:
@@ -165,7 +153,7 @@ def relock(
     message = relock_commit_message(
         profile_name, pins, upgrade=upgrade, initial=initial, moved=moved
     )
-    wrote, commit = commit_on_branch(
+    written = commit_on_branch(
         checkout,
         branch,
         tree=tree_id,
@@ -175,4 +163,4 @@ def relock(
         bot=config.bot,
         say=say,
     )
-    return outcome(branch_status(wrote), commit)
+    return outcome(written.status, written.head)
