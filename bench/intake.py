@@ -8,6 +8,7 @@ Run: uv run --frozen python -m bench.intake
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import json
 import tempfile
@@ -63,15 +64,15 @@ def main_bench() -> None:
         for name, make in SHAPES.items():
             path = Path(tmp) / f"{name}.json"
             path.write_text(make(), encoding="utf-8")
-            seconds, code = _timed(lambda p=path: _intake(p))
+            seconds, code = _timed(functools.partial(_intake, path))
             print(f"{name:<16} {path.stat().st_size:>9} {code:>4} {seconds:>8.3f}")
     print()
     print("duplicate-key check alone (last key repeated), old count() vs now:")
     print(f"{'keys':>7} {'old s':>8} {'new s':>8} {'ratio':>7}")
     for keys in (5_000, 10_000, 20_000, 40_000):
         text = "{" + ",".join(f'"k{i}":0' for i in range(keys)) + f',"k{keys - 1}":1' + "}"
-        old, _ = _timed(lambda t=text: _check(_quadratic, t))
-        new, _ = _timed(lambda t=text: _check(_linear, t))
+        old, _ = _timed(functools.partial(_check, _quadratic, text))
+        new, _ = _timed(functools.partial(_check, _linear, text))
         print(f"{keys:>7} {old:>8.3f} {new:>8.4f} {old / new:>7.0f}x")
 
 

@@ -29,9 +29,11 @@ from release_tool.adapters import process, uv
 from release_tool.adapters.git import run_git
 from release_tool.core.config import Config, load_config
 from release_tool.core.payload import Pin
+from release_tool.core.plan import PromotionRequest
 from release_tool.core.pyproject_edit import GitPin, rewrite_pins
-from release_tool.operations.promotion import PromotionRequest, promote
-from release_tool.operations.relocking import relock
+from release_tool.operations.promotion import promote
+from release_tool.operations.relocking import RelockRequest, relock
+from release_tool.operations.workspace import Workspace
 from release_tool.sandbox.monorepo import clone_monorepo
 from release_tool.sandbox.world import World, build_world
 
@@ -52,7 +54,7 @@ def _timed_run(original: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-process.run = _timed_run(process.run)  # type: ignore[assignment]
+process.run = _timed_run(process.run)
 uv.run = process.run  # type: ignore[attr-defined]
 
 
@@ -116,7 +118,8 @@ class Bench:
         self.world: World = build_world(project, self.config, root / "sandbox", os.environ)
         self.env = self.world.env()
         self.mono = clone_monorepo(project, root / "origin.git", root / "mono", self.env)
-        first = relock(self.mono, self.config, "staging", self.env)
+        self.workspace = Workspace(self.mono, self.config, self.env)
+        first = relock(self.workspace, RelockRequest("staging"))
         run_git("merge", "-q", "--ff-only", first.branch, cwd=self.mono, env=self.env)
 
     def promote(self, tags: dict[str, str]) -> tuple[float, float, float]:
@@ -124,7 +127,7 @@ class Bench:
         pins = tuple(Pin(n, t, None, self.config.packages[n].slug) for n, t in tags.items())
         SUBPROCESS.update(uv=0.0, git=0.0)
         start = time.perf_counter()
-        outcome = promote(self.mono, self.config, PromotionRequest("staging", pins), self.env)
+        outcome = promote(self.workspace, PromotionRequest("staging", pins))
         total = time.perf_counter() - start
         assert outcome.status == "committed", outcome.status
         run_git("branch", "-q", "-D", outcome.branch, cwd=self.mono, env=self.env)
@@ -136,7 +139,7 @@ class Bench:
         try:
             shutil.copytree(self.mono / "staging", work / "staging")
             path = work / "staging" / "pyproject.toml"
-            url = self.config.packages[package].repository
+            url = self.config.packages[package].url
             path.write_text(
                 rewrite_pins(path.read_text("utf-8"), {package: GitPin(url, tag)}), "utf-8"
             )

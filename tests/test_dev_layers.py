@@ -90,8 +90,11 @@ def test_the_heavy_packages_have_layers_of_their_own(tmp_path: Path, root_export
     names = {name: _names(layers / f"{name}.txt") for name in LISTS}
     assert names["4-torch"] == {"torch"}
     assert names["3-triton"] == {"triton"}
-    assert {"nvidia-cudnn-cu13", "nvidia-nccl-cu13"} <= names["1-cuda-libraries"]
-    assert "nvidia-cublas" in names["2-cuda-toolkit"]
+    # whichever CUDA major the lock's torch takes (the wheels' names carry it: -cu12, -cu13)
+    libraries = names["1-cuda-libraries"]
+    assert any(n.startswith("nvidia-cudnn") for n in libraries), libraries
+    assert any(n.startswith("nvidia-nccl") for n in libraries), libraries
+    assert any(n.startswith("nvidia-cublas") for n in names["2-cuda-toolkit"])
     assert all(n.startswith(("nvidia-", "cuda-")) for n in names["2-cuda-toolkit"])
     assert all(n.startswith("nvidia-") for n in names["1-cuda-libraries"])
     # No CUDA wheel is left in the catch-all list (where it would make that layer heavy).

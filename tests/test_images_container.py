@@ -231,12 +231,19 @@ def test_dev_image_runs_the_cli(world: ImageLab) -> None:
     # most ~1.6 GiB. buildah keeps each step's working container until a build ends (a
     # second copy of every layer), so the GPU layers are built first, on their own, as
     # docker/README.md advises for daemonless builders; the dev build reuses them.
-    with world.phase("dev image: GPU layers (target dev-gpu)"):
-        world.build(image, "localhost/dev:gpu", target="dev-gpu")
-    with world.phase("dev image: torch, the rest and the workspace (target dev)"):
-        world.build(image, "localhost/dev:test")
-    gpu = world.buildah.diff_ids("localhost/dev:gpu")
-    assert world.buildah.diff_ids("localhost/dev:test")[: len(gpu)] == gpu
+    # vfs copies the whole root filesystem for every layer and working container: there
+    # the image is built once without a step cache (one working container, one commit).
+    layered = world.buildah.driver != "vfs"
+    if layered:
+        with world.phase("dev image: GPU layers (target dev-gpu)"):
+            world.build(image, "localhost/dev:gpu", target="dev-gpu")
+        with world.phase("dev image: torch, the rest and the workspace (target dev)"):
+            world.build(image, "localhost/dev:test")
+        gpu = world.buildah.diff_ids("localhost/dev:gpu")
+        assert world.buildah.diff_ids("localhost/dev:test")[: len(gpu)] == gpu
+    else:
+        with world.phase("dev image: one build without a step cache (vfs)"):
+            world.build(image, "localhost/dev:test", layers=False)
     with world.phase("dev image: smoke run"):
         out = world.buildah.exec("localhost/dev:test", *DEV_SMOKE)
     assert DEV_SMOKE_EXPECT in out
@@ -244,6 +251,9 @@ def test_dev_image_runs_the_cli(world: ImageLab) -> None:
     world.report(f"[images] dev image layers (MiB, base first): {layers}")
     world.figures["dev image (MB)"] = round(sum(layers), 1)
     world.figures["dev image's largest layer (MB)"] = max(layers)
-    # No layer holds more than one of the heavy groups (the largest is cuDNN & co.).
-    assert max(layers) < 2048, layers
-    world.discard("localhost/dev:test", "localhost/dev:gpu")
+    if layered:
+        # No layer holds more than one of the heavy groups (the largest is cuDNN & co.).
+        assert max(layers) < 2048, layers
+        world.discard("localhost/dev:test", "localhost/dev:gpu")
+    else:
+        world.discard("localhost/dev:test")

@@ -25,6 +25,7 @@ from release_tool.adapters.process import CommandFailed
 from release_tool.cli import main
 from release_tool.commands.rehearse import log_name, summary
 from release_tool.operations import rehearsal
+from release_tool.operations.workspace import Workspace
 
 from tests.support.canary import HEADER_CANARY, canary_env, credential_pairs, make_recorder
 from tests.support.readme import main_job
@@ -283,9 +284,10 @@ def test_a_cache_miss_is_locked_again_online(
     seen: list[str | None] = []
     outcome = object()
 
-    def promote(_work: Path, _config: object, _request: object, env: dict[str, str]) -> object:
-        seen.append(env.get("UV_OFFLINE"))
-        if env.get("UV_OFFLINE"):
+    def promote(workspace: Workspace, _request: object) -> object:
+        offline = workspace.environ.get("UV_OFFLINE")
+        seen.append(offline)
+        if offline:
             raise CommandFailed("uv lock for staging", 1, refusal)
         return outcome
 
