@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -284,15 +284,22 @@ def test_two_overlapping_promotes_and_a_killed_one(sandbox: Sandbox, tmp_path: P
     tmp = tmp_path / "tmp"
     tmp.mkdir()
 
-    def wait_for_worktree(child: subprocess.Popen[str], count: int) -> None:
+    def wait_for(child: subprocess.Popen[str], ready: Callable[[], bool]) -> None:
         deadline = time.monotonic() + 120
-        while sum(n.startswith("release-tool-wt-") for n in leftovers(tmp)) < count:
+        while not ready():
             assert child.poll() is None, child.communicate()
             assert time.monotonic() < deadline
             time.sleep(0.005)
 
+    def wait_for_worktree(child: subprocess.Popen[str], count: int) -> None:
+        wait_for(
+            child, lambda: sum(n.startswith("release-tool-wt-") for n in leftovers(tmp)) >= count
+        )
+
     killed = _promote(sandbox, mono, tmp, "0.2.0")
-    wait_for_worktree(killed, 1)
+    # killed once git has registered its worktree: its directory alone exists a moment
+    # earlier, and a kill then leaves nothing registered to clean up
+    wait_for(killed, lambda: bool(stray_worktrees(mono)))
     killed.kill()
     killed.communicate()
     assert stray_worktrees(mono), "the SIGKILLed run left its worktree registered"
