@@ -13,8 +13,6 @@ whose bare origin the fake serves (real git, real uv, stand-in torch indexes).
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -25,7 +23,7 @@ from tests.support.fake_github import FakeGitHub, Request, serve_fake_github
 from tests.support.github_sandbox import REPO, TOKEN
 from tests.support.monorepo import make_monorepo
 from tests.support.release_github import Flow, build_flow_sandbox, make_flow
-from tests.support.sandbox import ROOT, Sandbox, clean_env, git
+from tests.support.sandbox import Sandbox, clean_env, copy_checkout, git
 
 SHA = "89abcdef0123456789abcdef0123456789abcdef"
 MONOREPO = REPO
@@ -36,18 +34,7 @@ def downloaded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """This repository as the runner lays out a downloaded action: its files, no .git."""
     root = tmp_path_factory.mktemp("_actions") / MONOREPO / "HEAD"
     root.mkdir(parents=True)
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        env=clean_env(),
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-    for name in filter(None, listed.split("\0")):
-        source = ROOT / name
-        if source.is_file():  # a tracked file deleted in the working tree is not copied
-            (root / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, root / name)
+    copy_checkout(root)
     assert not (root / ".git").exists() and (root / "actions" / "promote" / "action.yml").is_file()
     return root
 

@@ -23,7 +23,7 @@ from release_tool.core import base_images as bases
 from release_tool.core.oci import parse_reference
 from release_tool.errors import InputRejected
 
-from tests.support.oci_lab import CUDA_124, CUDA_128, OciLab, open_oci_lab, token_gate
+from tests.support.oci_lab import CUDA_124, CUDA_128, OciLab, open_bases_lab, token_gate
 from tests.support.sandbox import ROOT, clean_env, git
 
 pytestmark = pytest.mark.container
@@ -31,9 +31,7 @@ pytestmark = pytest.mark.container
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OciLab]:
-    with open_oci_lab(tmp_path_factory.mktemp("oci")) as opened:
-        opened.push_index(CUDA_124, "cuda-12.4")
-        opened.push_index(CUDA_128, "cuda-12.8")
+    with open_bases_lab(tmp_path_factory.mktemp("oci")) as opened:
         yield opened
 
 

@@ -18,7 +18,6 @@ import os
 import re
 import shutil
 import stat
-import subprocess
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -29,7 +28,7 @@ from release_tool.core import base_images as bases
 
 from tests.support.action_runner import read_outputs, run_script
 from tests.support.artifacts import Artifact, download, upload
-from tests.support.sandbox import ROOT, clean_env, git
+from tests.support.sandbox import ROOT, clean_env, copy_checkout, git
 from tests.support.workflows import load_yaml
 
 pytestmark = pytest.mark.slow
@@ -67,18 +66,7 @@ with open(os.environ["DOCKER_RECORD"], "a", encoding="utf-8") as fh:
 @pytest.fixture(scope="module")
 def checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """This repository as actions/checkout leaves it, base digests pinned."""
-    root = tmp_path_factory.mktemp("publish") / "checkout"
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        env=clean_env(),
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-    for name in filter(None, listed.split("\0")):
-        if (ROOT / name).is_file():
-            (root / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, root / name)
+    root = copy_checkout(tmp_path_factory.mktemp("publish") / "checkout")
     pinned = bases.rewrite_digests(
         (root / bases.PATH).read_text(encoding="utf-8"),
         {"cu124": "sha256:" + "1" * 64, "cu128": "sha256:" + "2" * 64, "dev": "sha256:" + "2" * 64},

@@ -15,6 +15,7 @@ from packaging.version import Version
 
 from tests.support.pep668 import externally_managed_python
 from tests.support.readme import ROOT, bash_blocks, block_with, main_job, pypi_route
+from tests.support.sandbox import checkout_files
 from tests.support.tools import uv_binary
 
 
@@ -60,12 +61,6 @@ def test_readme_commands_agree_with_ci_and_the_docs() -> None:
 
 
 def test_no_project_file_points_outside_the_repository() -> None:
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
     # the developers' notes folder next to the checkout, however it is spelled
     notes = "/".join(("shared", "NOTES"))
     pins = "-".join(("ACTION", "PINS"))
@@ -73,7 +68,7 @@ def test_no_project_file_points_outside_the_repository() -> None:
     pattern = re.compile(rf"{notes}|\.\./shared\b|(?<![\w-])NOTES\.md|{pins}\.md|{parent}")
     offenders = [
         name
-        for name in filter(None, listed.split("\0"))
+        for name in checkout_files()
         if (ROOT / name).is_file()
         and pattern.search((ROOT / name).read_text(encoding="utf-8", errors="replace"))
     ]

@@ -11,6 +11,14 @@ from tests.support.sandbox import git
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# The one-package pin the fixtures' dispatch events carry (fixtures/event-single.json).
+SHA = "ffc6e14b397e062247aca738cd50133ab39240be"
+GOOD = {
+    "package": "hello-world",
+    "tag": "0.2.0",
+    "sha": SHA,
+    "repository": "VLMHyperBenchTeam/hello_world",
+}
 
 
 @pytest.fixture(scope="session")

@@ -19,15 +19,7 @@ from release_tool.core.payload import (
 from release_tool.core.versions import is_prerelease, parse_tag
 from release_tool.errors import InputRejected
 
-from .conftest import FIXTURES
-
-SHA = "ffc6e14b397e062247aca738cd50133ab39240be"
-GOOD = {
-    "package": "hello-world",
-    "tag": "0.2.0",
-    "sha": SHA,
-    "repository": "VLMHyperBenchTeam/hello_world",
-}
+from .conftest import FIXTURES, GOOD, SHA
 
 
 def test_real_event_envelope_single(config: Config) -> None:

@@ -20,15 +20,7 @@ from release_tool.errors import InputRejected
 
 from tests.support import hostile_events
 
-from .conftest import ROOT
-
-SHA = "ffc6e14b397e062247aca738cd50133ab39240be"
-GOOD = {
-    "package": "hello-world",
-    "tag": "0.2.0",
-    "sha": SHA,
-    "repository": "VLMHyperBenchTeam/hello_world",
-}
+from .conftest import GOOD, ROOT, SHA
 
 
 def test_duplicate_key_check_is_linear(config: Config) -> None:

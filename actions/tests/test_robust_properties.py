@@ -35,20 +35,12 @@ from release_tool.core.toml_shape import CONTROL
 from release_tool.core.versions import parse_tag, resolve_tag
 from release_tool.errors import ReleaseToolError
 
-from .conftest import ROOT
+from .conftest import GOOD, ROOT, SHA
 
 pytestmark = pytest.mark.heavy  # about 45 s of CPU: a fast local run may skip it
 
 PER_EXAMPLE_SECONDS = 10  # far above any example's cost: reaching it is a hang
 TOTAL: dict[str, int] = {}
-
-SHA = "ffc6e14b397e062247aca738cd50133ab39240be"
-GOOD = {
-    "package": "hello-world",
-    "tag": "0.2.0",
-    "sha": SHA,
-    "repository": "VLMHyperBenchTeam/hello_world",
-}
 
 
 @contextlib.contextmanager

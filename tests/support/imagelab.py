@@ -19,7 +19,7 @@ from release_tool.cli import main
 from release_tool.sandbox.indexes import STANDIN_WHEELS, add_standin_wheel
 
 from tests.support import containers
-from tests.support.sandbox import ROOT, Sandbox, clean_env, make_sandbox
+from tests.support.sandbox import Sandbox, clean_env, copy_checkout, make_sandbox
 from tests.support.tools import run_uv, uv_binary
 
 PROFILE, BACKEND = "staging", "cu124"
@@ -144,22 +144,7 @@ class ImageLab:
 
 
 def copy_context(dest: Path, registry: str) -> Path:
-    listed = (
-        subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            cwd=ROOT,
-            env=clean_env(),
-            capture_output=True,
-            check=True,
-        )
-        .stdout.decode()
-        .split("\0")
-    )
-    for name in filter(None, listed):
-        source = ROOT / name
-        if source.is_file():
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, dest / name)
+    copy_checkout(dest)
     pyproject = dest / "pyproject.toml"
     text = pyproject.read_text(encoding="utf-8")
     pyproject.write_text(text.replace('registry = "ghcr.io"', f'registry = "{registry}"'))

@@ -91,6 +91,15 @@ def open_oci_lab(tmp: Path) -> Iterator[OciLab]:
         yield OciLab(buildah, registry)
 
 
+@contextlib.contextmanager
+def open_bases_lab(tmp: Path) -> Iterator[OciLab]:
+    """A lab whose registry holds the two CUDA bases the images pin, as multi-arch indexes."""
+    with open_oci_lab(tmp) as lab:
+        lab.push_index(CUDA_124, "cuda-12.4")
+        lab.push_index(CUDA_128, "cuda-12.8")
+        yield lab
+
+
 @dataclass
 class Gate:
     """What the token gate saw: one ``(method, path, authorization)`` per request."""

@@ -14,6 +14,7 @@ and the benchmarks use the same code); this module binds it to this repository:
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -69,6 +70,29 @@ def typed_config(root: Path = ROOT) -> Config:
 def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The environment for spawned tools: no GITHUB_*/RUNNER_* leaks from CI, plus ``extra``."""
     return environment.clean_env(os.environ, extra)
+
+
+def checkout_files() -> list[str]:
+    """This checkout's files as git sees them: tracked, and untracked but not ignored
+    (a tracked file deleted in the working tree is listed; callers check it exists)."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        env=clean_env(),
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    return [name for name in listed.split("\0") if name]
+
+
+def copy_checkout(dest: Path) -> Path:
+    """The working tree's files (:func:`checkout_files`) copied into ``dest``, no ``.git``."""
+    for name in checkout_files():
+        source = ROOT / name
+        if source.is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, dest / name)
+    return dest
 
 
 def git(*args: str, cwd: Path, env: Mapping[str, str] | None = None) -> str:

@@ -14,7 +14,7 @@ import pytest
 from release_tool.core import base_images as bases
 
 from tests.support.github_sandbox import REPO, TOKEN
-from tests.support.oci_lab import CUDA_124, CUDA_128, OciLab, open_oci_lab
+from tests.support.oci_lab import CUDA_124, CUDA_128, OciLab, open_bases_lab
 from tests.support.release_github import Flow
 from tests.support.sandbox import git
 
@@ -24,9 +24,7 @@ BRANCH = "release/bases"
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OciLab]:
-    with open_oci_lab(tmp_path_factory.mktemp("oci")) as opened:
-        opened.push_index(CUDA_124, "cuda-12.4")
-        opened.push_index(CUDA_128, "cuda-12.8")
+    with open_bases_lab(tmp_path_factory.mktemp("oci")) as opened:
         yield opened
 
 
