@@ -26,7 +26,6 @@ import socketserver
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.support.readme import main_job  # noqa: E402
+from tests.support.serving import serving  # noqa: E402
 
 
 class _Tunnel(socketserver.BaseRequestHandler):
@@ -81,13 +81,8 @@ def counting_proxy() -> Iterator[tuple[str, list[int], dict[str, int]]]:
     handler = type("Handler", (_Tunnel,), {"counts": counts, "hosts": hosts})
     server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", counts, hosts
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(server) as url:
+        yield url, counts, hosts
 
 
 def _du_mb(path: Path) -> int:

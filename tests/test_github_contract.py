@@ -14,7 +14,6 @@ import http.server
 import io
 import json
 import re
-import threading
 from collections.abc import Iterator
 from importlib.machinery import SourceFileLoader
 from importlib.util import module_from_spec, spec_from_loader
@@ -50,6 +49,7 @@ from tests.support.release_github import (
     make_flow,
 )
 from tests.support.sandbox import ROOT, Sandbox, typed_config
+from tests.support.serving import serving
 from tests.support.setup_world import DISPATCH_SLUG, configure, make_checkout
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
@@ -320,15 +320,8 @@ def serve_indexes() -> Iterator[str]:
             if body:
                 self.wfile.write(raw)
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Registry)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serving(http.server.ThreadingHTTPServer(("127.0.0.1", 0), Registry)) as url:
+        yield url
 
 
 @pytest.mark.uvlock

@@ -7,7 +7,6 @@ import http.server
 import json
 import shutil
 import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +16,8 @@ from release_tool.cli import main
 from release_tool.core import base_images as bases
 from release_tool.core import oci
 from release_tool.errors import InputRejected
+
+from tests.support.serving import serving
 
 FIXTURES = Path(__file__).parent / "fixtures" / "base-images"
 ROOT = Path(__file__).resolve().parents[2]
@@ -155,12 +156,9 @@ def listener() -> Iterator[list[str]]:
 
         do_HEAD = do_GET
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    seen.append(f"http://127.0.0.1:{server.server_address[1]}")
-    yield seen
-    server.shutdown()
-    server.server_close()
+    with serving(http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)) as url:
+        seen.append(url)
+        yield seen
 
 
 def test_check_with_an_empty_digest_exits_2_before_asking_any_registry(

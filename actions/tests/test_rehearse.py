@@ -14,7 +14,6 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
 import tomllib
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -30,6 +29,7 @@ from release_tool.operations.workspace import Workspace
 from tests.support.canary import HEADER_CANARY, canary_env, credential_pairs, make_recorder
 from tests.support.readme import main_job
 from tests.support.sandbox import ROOT, clean_env, git
+from tests.support.serving import serving
 from tests.support.tools import run_uv, uv_binary
 
 HELLO = "https://github.com/VLMHyperBenchTeam/hello_world.git"
@@ -53,14 +53,8 @@ class _Counter(BaseHTTPRequestHandler):
 def api() -> Iterator[tuple[str, list[str]]]:
     seen: list[str] = []
     handler = type("Handler", (_Counter,), {"seen": seen})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", seen
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(ThreadingHTTPServer(("127.0.0.1", 0), handler)) as url:
+        yield url, seen
 
 
 def _show(repo: Path, ref: str, path: str) -> dict[str, object]:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.support.sandbox import GITHUB_PREFIX, clean_env
+from tests.support.serving import serving
 
 SUITE = "bookworm"
 DEBOOTSTRAP = ["--variant=minbase", "--include=python3,git,ca-certificates"]
@@ -332,14 +333,8 @@ class _QuietServer(http.server.ThreadingHTTPServer):
 def serve_directory(directory: Path) -> Iterator[str]:
     """An HTTP server on 127.0.0.1 for ``directory``; yields its base URL."""
     handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = _QuietServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(_QuietServer(("127.0.0.1", 0), handler)) as url:
+        yield url
 
 
 @contextlib.contextmanager

@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from tests.support import fake_github_json as shapes
+from tests.support.serving import serving
 
 if TYPE_CHECKING:
     from tests.support.github_contract import Violation
@@ -602,20 +603,13 @@ class _Server(ThreadingHTTPServer):
 def serve_fake_github(fake: FakeGitHub | None = None) -> Iterator[FakeGitHub]:
     """Serve ``fake`` on 127.0.0.1 (a free port) until the block ends."""
     fake = fake or FakeGitHub()
-    server = _Server(fake)
-    host, port = server.server_address[:2]
-    fake.base = f"http://{host!s}:{port}{PREFIX}"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.daemon = True
-    thread.start()
-    _SERVING.add(fake)
-    try:
-        yield fake
-    finally:
-        _SERVING.discard(fake)
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serving(_Server(fake), poll_interval=0.05) as url:
+        fake.base = url + PREFIX
+        _SERVING.add(fake)
+        try:
+            yield fake
+        finally:
+            _SERVING.discard(fake)
     fake.assert_contract()  # only when the block succeeded: never hide the test's own failure
 
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import base64
 import subprocess
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from tests.support.serving import serving
 
 
 @dataclass
@@ -102,15 +103,5 @@ class _Server(ThreadingHTTPServer):
 def serve_git_http(root: Path, token: str) -> Iterator[GitHttpServer]:
     """Serve the bare repositories under ``root`` at ``state.url`` until the block ends."""
     state = GitHttpServer(root, token)
-    server = _Server(state)
-    host, port = server.server_address[:2]
-    state.url = f"http://{host!s}:{port}"
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.daemon = True
-    thread.start()
-    try:
+    with serving(_Server(state), poll_interval=0.05) as state.url:
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)

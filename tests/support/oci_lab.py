@@ -26,6 +26,7 @@ import urllib3
 
 from tests.support import containers
 from tests.support.sandbox import clean_env
+from tests.support.serving import serving
 
 CUDA_124 = "nvidia/cuda:12.4.1-base-ubuntu22.04"
 CUDA_128 = "nvidia/cuda:12.8.1-base-ubuntu22.04"
@@ -174,12 +175,5 @@ def token_gate(registry: str, *, service: str = "lab-registry") -> Iterator[Gate
             if self.command != "HEAD":
                 self.wfile.write(body)
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    gate.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)) as gate.url:
         yield gate
-    finally:
-        server.shutdown()
-        server.server_close()
